@@ -1,0 +1,6 @@
+"""si: stochastic interpolants (Albergo, Boffi, Vanden-Eijnden 2023), the library of si-bench."""
+from . import interpolants, mixtures, oracle  # noqa: F401
+from .interpolants import Interpolant  # noqa: F401
+from .mixtures import GaussianMixture  # noqa: F401
+
+__version__ = "0.1.0"
