@@ -2,5 +2,6 @@
 from . import interpolants, mixtures, oracle  # noqa: F401
 from .interpolants import Interpolant  # noqa: F401
 from .mixtures import GaussianMixture  # noqa: F401
+from . import densities  # noqa: F401
 
 __version__ = "0.1.0"
