@@ -1,0 +1,213 @@
+"""Couplings of two independent minibatches, for training (DESIGN 1.1, 1.7).
+
+A coupling is a callable `coupling(x0, x1, generator=None) -> (x0_paired, x1_paired)`: the trainer
+draws x0 ~ rho0 and x1 ~ rho1 independently (both of shape (n, ...)), and the coupling returns n
+pairs of the same shapes. Names for `make_coupling`:
+
+- "independent": the pairs as drawn (the product coupling).
+- "ot": minibatch exact OT (ot.emd on the squared Euclidean cost), as in OT-CFM.
+- "entropic": minibatch entropic OT (log-domain Sinkhorn, ot.sinkhorn), as in SB-CFM. For a bridge
+  of reference dX = sigma dW, reg = 2 sigma^2: the static SB minimises E|x - y|^2 / (2 sigma^2) +
+  KL(pi | rho0 x rho1), and POT minimises <P, M> + reg sum P log P with M = |x - y|^2.
+
+How pairs are drawn from the batch plan P (n x n, rows summing to 1/n) is explicit, `sampling`:
+
+- "permutation" (without replacement, "ot" only): every x0 and every x1 used exactly once. For
+  uniform weights and equal batch sizes the exact OT plan is a permutation matrix, so this is
+  the exact minibatch OT pairing.
+- "conditional": every x0 used exactly once, in order; its partner drawn from row i of P,
+  j ~ P[i, :] / P[i, :].sum() (x1 drawn with replacement). Default for "entropic".
+- "plan": n pairs (i, j) drawn i.i.d. from P (both sides with replacement), as torchcfm's
+  `replace=True`.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Dict, Optional, Tuple
+
+import numpy as np
+import ot
+import torch
+
+Tensor = torch.Tensor
+SAMPLINGS = ("permutation", "conditional", "plan")
+COUPLINGS = ("independent", "ot", "entropic")
+
+__all__ = ["IndependentCoupling", "OTCoupling", "EntropicCoupling", "make_coupling", "ot_plan", "entropic_plan",
+           "pairs_from_plan", "COUPLINGS", "SAMPLINGS"]
+
+
+def _check_batches(x0: Tensor, x1: Tensor) -> None:
+    if not isinstance(x0, Tensor) or not isinstance(x1, Tensor):
+        raise ValueError("x0 and x1 must be tensors")
+    if x0.dim() < 2 or x0.shape != x1.shape:
+        raise ValueError(f"x0 and x1 must have the same shape (n, ...), got {tuple(x0.shape)} and {tuple(x1.shape)}")
+    if x0.shape[0] == 0:
+        raise ValueError("empty batch")
+
+
+def _cost(x0: Tensor, x1: Tensor) -> np.ndarray:
+    a = x0.detach().reshape(x0.shape[0], -1).to("cpu", torch.float64).numpy()
+    b = x1.detach().reshape(x1.shape[0], -1).to("cpu", torch.float64).numpy()
+    return ot.dist(a, b)  # squared Euclidean
+
+
+def ot_plan(x0: Tensor, x1: Tensor, num_itermax: int = 10_000_000) -> np.ndarray:
+    """Exact OT plan (n, m) between uniform empirical measures, squared Euclidean cost.
+
+    Raises RuntimeError if the network simplex stops before optimality."""
+    M = _cost(x0, x1)
+    n, m = M.shape
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        P, log = ot.emd(np.full(n, 1.0 / n), np.full(m, 1.0 / m), M, numItermax=int(num_itermax), log=True)
+    if log.get("warning") is not None or any("numItermax" in str(w.message) for w in caught):
+        raise RuntimeError(f"ot.emd stopped before optimality; raise num_itermax (now {int(num_itermax)})")
+    return np.asarray(P)
+
+
+def entropic_plan(x0: Tensor, x1: Tensor, reg: float, num_itermax: int = 10_000,
+                  stop_thr: float = 1e-9) -> np.ndarray:
+    """Entropic OT plan (n, m): argmin <P, M> + reg sum P log P, M = |x0_i - x1_j|^2 (log-domain
+    Sinkhorn). Raises RuntimeError if Sinkhorn has not converged after num_itermax iterations."""
+    if not (isinstance(reg, (int, float)) and math.isfinite(reg) and reg > 0):
+        raise ValueError(f"reg must be a positive number, got {reg!r}")
+    M = _cost(x0, x1)
+    n, m = M.shape
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        P = ot.sinkhorn(np.full(n, 1.0 / n), np.full(m, 1.0 / m), M, reg=float(reg), method="sinkhorn_log",
+                        numItermax=int(num_itermax), stopThr=float(stop_thr))
+    bad = [str(w.message) for w in caught if "converge" in str(w.message).lower()
+           or "numerical" in str(w.message).lower()]
+    P = np.asarray(P)
+    if bad or not np.isfinite(P).all():
+        raise RuntimeError(f"Sinkhorn did not converge (reg={reg}): {bad[0] if bad else 'non-finite plan'}; "
+                           f"raise num_itermax or reg")
+    return P
+
+
+def pairs_from_plan(P: np.ndarray, sampling: str, generator: Optional[torch.Generator] = None
+                    ) -> Tuple[Tensor, Tensor]:
+    """Index pairs (i, j), each of length n = P.shape[0], drawn from the plan P as `sampling` says."""
+    if sampling not in SAMPLINGS:
+        raise ValueError(f"sampling must be one of {SAMPLINGS}, got {sampling!r}")
+    n, m = P.shape
+    if sampling == "permutation":
+        if n != m:
+            raise ValueError("permutation sampling needs equal batch sizes")
+        j = np.argmax(P, axis=1)
+        if np.unique(j).size != n or not np.allclose(P[np.arange(n), j], 1.0 / n, rtol=1e-6, atol=0):
+            raise RuntimeError("the plan is not a permutation matrix; use sampling='conditional' or 'plan'")
+        return torch.arange(n), torch.as_tensor(j, dtype=torch.long)
+    Pt = torch.as_tensor(np.clip(P, 0, None), dtype=torch.float64)
+    if sampling == "conditional":
+        i = torch.arange(n)
+    else:
+        i = torch.multinomial(Pt.sum(1), n, replacement=True, generator=generator)
+    j = torch.multinomial(Pt[i], 1, generator=generator).squeeze(1)
+    return i, j
+
+
+class IndependentCoupling:
+    """The product coupling: returns the independent batches unchanged."""
+
+    name = "independent"
+
+    def __call__(self, x0: Tensor, x1: Tensor, generator: Optional[torch.Generator] = None):
+        _check_batches(x0, x1)
+        return x0, x1
+
+    def spec(self) -> Dict:
+        return {"name": self.name}
+
+    def __repr__(self) -> str:
+        return "IndependentCoupling()"
+
+
+class OTCoupling:
+    """Minibatch exact OT (squared Euclidean cost on flattened samples)."""
+
+    name = "ot"
+
+    def __init__(self, sampling: str = "permutation", num_itermax: int = 10_000_000):
+        if sampling not in SAMPLINGS:
+            raise ValueError(f"sampling must be one of {SAMPLINGS}, got {sampling!r}")
+        self.sampling, self.num_itermax = sampling, int(num_itermax)
+
+    def plan(self, x0: Tensor, x1: Tensor) -> np.ndarray:
+        return ot_plan(x0, x1, self.num_itermax)
+
+    def __call__(self, x0: Tensor, x1: Tensor, generator: Optional[torch.Generator] = None):
+        _check_batches(x0, x1)
+        P = self.plan(x0, x1)
+        try:
+            i, j = pairs_from_plan(P, self.sampling, generator)
+        except RuntimeError:
+            # a degenerate vertex (ties): the assignment problem is the same exact OT problem
+            from scipy.optimize import linear_sum_assignment
+            i, j = (torch.as_tensor(v, dtype=torch.long) for v in linear_sum_assignment(_cost(x0, x1)))
+        return x0[i.to(x0.device)], x1[j.to(x1.device)]
+
+    def spec(self) -> Dict:
+        return {"name": self.name, "sampling": self.sampling}
+
+    def __repr__(self) -> str:
+        return f"OTCoupling(sampling={self.sampling!r})"
+
+
+class EntropicCoupling:
+    """Minibatch entropic OT; give reg, or sigma for reg = 2 sigma^2 (a bridge of reference sigma)."""
+
+    name = "entropic"
+
+    def __init__(self, reg: Optional[float] = None, sigma: Optional[float] = None, sampling: str = "conditional",
+                 num_itermax: int = 10_000, stop_thr: float = 1e-9):
+        if (reg is None) == (sigma is None):
+            raise ValueError("give exactly one of reg or sigma (reg = 2 sigma^2)")
+        if sigma is not None:
+            if not (isinstance(sigma, (int, float)) and math.isfinite(sigma) and sigma > 0):
+                raise ValueError(f"sigma must be a positive number, got {sigma!r}")
+            reg = 2.0 * float(sigma) ** 2
+        if not (isinstance(reg, (int, float)) and math.isfinite(reg) and reg > 0):
+            raise ValueError(f"reg must be a positive number, got {reg!r}")
+        if sampling not in ("conditional", "plan"):
+            raise ValueError(f"sampling for an entropic coupling must be 'conditional' or 'plan', got {sampling!r} "
+                             f"(its plan is not a permutation)")
+        self.reg, self.sampling = float(reg), sampling
+        self.num_itermax, self.stop_thr = int(num_itermax), float(stop_thr)
+
+    @property
+    def sigma(self) -> float:
+        return math.sqrt(self.reg / 2)
+
+    def plan(self, x0: Tensor, x1: Tensor) -> np.ndarray:
+        return entropic_plan(x0, x1, self.reg, self.num_itermax, self.stop_thr)
+
+    def __call__(self, x0: Tensor, x1: Tensor, generator: Optional[torch.Generator] = None):
+        _check_batches(x0, x1)
+        i, j = pairs_from_plan(self.plan(x0, x1), self.sampling, generator)
+        return x0[i.to(x0.device)], x1[j.to(x1.device)]
+
+    def spec(self) -> Dict:
+        return {"name": self.name, "reg": self.reg, "sampling": self.sampling}
+
+    def __repr__(self) -> str:
+        return f"EntropicCoupling(reg={self.reg:g}, sampling={self.sampling!r})"
+
+
+def make_coupling(name: str, **params):
+    """A coupling by name: "independent", "ot" (sampling=...), "entropic" (sigma=... or reg=..., sampling=...)."""
+    if name == "independent":
+        if params:
+            raise ValueError(f"the independent coupling takes no parameters, got {sorted(params)}")
+        return IndependentCoupling()
+    try:
+        if name == "ot":
+            return OTCoupling(**params)
+        if name == "entropic":
+            return EntropicCoupling(**params)
+    except TypeError as e:  # unknown keyword
+        raise ValueError(f"bad parameters for coupling {name!r}: {e}") from None
+    raise ValueError(f"unknown coupling {name!r}; valid names: {', '.join(COUPLINGS)}")
