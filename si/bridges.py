@@ -112,7 +112,7 @@ def _check_sigma(sigma, allow_zero: bool) -> float:
 
 def _time_vector(t, x: Tensor) -> Tensor:
     """t as a float64 vector of shape (n,) on x's device; scalars broadcast; values in [0, 1]."""
-    t = torch.as_tensor(t, device=x.device).to(_F64)
+    t = t.to(device=x.device, dtype=_F64) if isinstance(t, Tensor) else torch.tensor(t, dtype=_F64, device=x.device)
     if t.dim() == 0:
         t = t.expand(x.shape[0])
     if t.dim() == 2 and t.shape[1] == 1:
@@ -125,9 +125,10 @@ def _time_vector(t, x: Tensor) -> Tensor:
 
 
 def _scalar_time(t) -> float:
-    t = torch.as_tensor(t)
-    if t.numel() != 1:
-        raise ValueError(f"t must be a scalar here, got shape {tuple(t.shape)}")
+    if isinstance(t, Tensor):
+        if t.numel() != 1:
+            raise ValueError(f"t must be a scalar here, got shape {tuple(t.shape)}")
+        t = t.item()
     t = float(t)
     if not 0 <= t <= 1:
         raise ValueError(f"t must lie in [0, 1], got {t}")
@@ -145,6 +146,8 @@ def _per_time(t: Tensor, x: Tensor, params: Callable[[Tensor], tuple], apply: Ca
     p = params(ts)
     chunk = max(1, _CHUNK_ELEMENTS // max(1, row_cost))
     pieces, order = [], []
+    if len(ts) == 1 and x.shape[0] <= chunk:
+        return apply(p, x)
     if len(ts) <= _MAX_GROUPS:
         for j in range(len(ts)):
             rows = torch.nonzero(inv == j).squeeze(1)
@@ -256,16 +259,16 @@ class GaussianBridge(_BrownianBridgeOverPlan):
     COUPLINGS = ("schrodinger", "independent", "ot")
 
     def __init__(self, mean0, cov0, mean1, cov1, sigma: float, coupling: str = "schrodinger"):
-        a = torch.as_tensor(mean0).to(_F64)
+        a = torch.as_tensor(mean0, dtype=_F64)
         if a.dim() != 1 or a.numel() == 0:
             raise ValueError(f"mean0 must have shape (d,), got {tuple(a.shape)}")
         d = a.shape[0]
         dev = a.device
-        b = torch.as_tensor(mean1).to(device=dev, dtype=_F64)
+        b = torch.as_tensor(mean1, dtype=_F64).to(dev)
         if b.shape != (d,):
             raise ValueError(f"mean1 must have shape ({d},), got {tuple(b.shape)}")
-        A = _check_spd(torch.as_tensor(cov0).to(device=dev, dtype=_F64), "cov0", d)
-        B = _check_spd(torch.as_tensor(cov1).to(device=dev, dtype=_F64), "cov1", d)
+        A = _check_spd(torch.as_tensor(cov0, dtype=_F64).to(dev), "cov0", d)
+        B = _check_spd(torch.as_tensor(cov1, dtype=_F64).to(dev), "cov1", d)
         if coupling not in self.COUPLINGS:
             raise ValueError(f"coupling must be one of {self.COUPLINGS}, got {coupling!r}")
         self.sigma = _check_sigma(sigma, allow_zero=True)
@@ -332,7 +335,8 @@ class GaussianBridge(_BrownianBridgeOverPlan):
 
     def marginal(self, t) -> Tuple[Tensor, Tensor]:
         """(mu_t, Sigma_t) for a scalar t: shapes (d,), (d, d); for t of shape (n,): (n, d), (n, d, d)."""
-        tt = torch.as_tensor(t, dtype=_F64, device=self._device())
+        tt = t.to(device=self._device(), dtype=_F64) if isinstance(t, Tensor) else \
+            torch.tensor(t, dtype=_F64, device=self._device())
         if tt.dim() > 1 or not bool(((tt >= 0) & (tt <= 1)).all()):
             raise ValueError("t must be a scalar or a vector with entries in [0, 1]")
         mu, Sig = self._marginal_batch(tt.reshape(-1))
@@ -360,6 +364,8 @@ class GaussianBridge(_BrownianBridgeOverPlan):
 
         def apply(p, xr):
             F, mu = p
+            if F.shape[0] == 1:  # one time for all rows: a single matrix product
+                return (xr - mu) @ F[0].transpose(0, 1)
             return (F @ (xr - mu).unsqueeze(-1)).squeeze(-1)
 
         out = _per_time(t, xd, params, apply, row_cost=self.dim * self.dim)
@@ -402,18 +408,28 @@ class GaussianBridge(_BrownianBridgeOverPlan):
 # ----------------------------------------------------------------------------------------
 # Mixture-potential bridges
 # ----------------------------------------------------------------------------------------
-def _gmm_log_prob_and_score(x: Tensor, logw: Tensor, means: Tensor, chol: Tensor, want_score: bool):
-    """x (m, d); logw (1|m, K); means (1|m, K, d); chol (1|m, K, d, d)."""
-    m = x.shape[0]
-    K, d = means.shape[-2], means.shape[-1]
-    means = means.expand(m, K, d)
-    chol = chol.expand(m, K, d, d)
-    comp = logw + gaussian_log_prob(x[:, None, :], means, chol)  # (m, K)
+def _gmm_params(logw: Tensor, means: Tensor, covs: Tensor):
+    """(log weights, means, precisions, log-normalisers) of Gaussian components, any leading dims."""
+    chol = torch.linalg.cholesky(0.5 * (covs + covs.transpose(-1, -2)))
+    prec = torch.cholesky_inverse(chol)
+    d = means.shape[-1]
+    log_norm = -torch.log(torch.diagonal(chol, dim1=-2, dim2=-1)).sum(-1) - 0.5 * d * math.log(2 * math.pi)
+    return logw, means, prec, log_norm
+
+
+def _gmm_log_prob_and_score(x: Tensor, logw: Tensor, means: Tensor, prec: Tensor, log_norm: Tensor,
+                            want_score: bool):
+    """x (m, d); logw, log_norm (1|m, K); means (1|m, K, d); prec (1|m, K, d, d) (one time or one per row)."""
+    diff = means - x[:, None, :]                                    # (m, K, d): mu - x
+    if prec.shape[0] == 1:
+        sol = torch.einsum("kij,mkj->mki", prec[0], diff)           # Sig^-1 (mu - x)
+    else:
+        sol = torch.einsum("mkij,mkj->mki", prec, diff)
+    comp = logw + log_norm - 0.5 * (diff * sol).sum(-1)            # (m, K)
     lp = torch.logsumexp(comp, dim=1)
     if not want_score:
         return lp, None
     w = torch.softmax(comp, dim=1)
-    sol = torch.cholesky_solve((means - x[:, None, :]).unsqueeze(-1), chol).squeeze(-1)  # Sig^-1 (mu - x)
     return lp, (w[..., None] * sol).sum(1)
 
 
@@ -460,7 +476,7 @@ class MixturePotentialBridge(_BrownianBridgeOverPlan):
         self._cond_chol = torch.linalg.cholesky(self._cond_cov)
         self._cond_shift = (self._cond_cov @ (Sig_inv @ f.means.unsqueeze(-1))).squeeze(-1)  # Sig~ Sig^-1 mu
         self._cond_gain = self._cond_cov / self.sigma2                                        # Sig~ / sigma^2
-        self._w_chol = torch.linalg.cholesky(f.covs + self.sigma2 * eye)                     # Sig_k + sigma^2 I
+        self._w_params = _gmm_params(torch.log(f.weights), f.means, f.covs + self.sigma2 * eye)  # Sig_k + sigma^2 I
 
     def _build_plan(self) -> None:
         """Joint Gaussian mixture over pairs (i, k) on R^{2d}; index i * K + k."""
@@ -515,7 +531,9 @@ class MixturePotentialBridge(_BrownianBridgeOverPlan):
         """pi(y | x0) as a mixture: weights (n, K), means (n, K, d), covariances (K, d, d)."""
         x = _as_f64(x0, self.dim)
         f = self.potential
-        logw = torch.log(f.weights) + gaussian_log_prob(x[:, None, :], f.means, self._w_chol)
+        lw, mu, prec, log_norm = self._w_params
+        diff = mu - x[:, None, :]
+        logw = lw + log_norm - 0.5 * torch.einsum("nki,kij,nkj->nk", diff, prec, diff)
         means = self._cond_shift + torch.einsum("kij,nj->nki", self._cond_gain, x)
         return torch.softmax(logw, 1), means, self._cond_cov
 
@@ -556,7 +574,7 @@ class MixturePotentialBridge(_BrownianBridgeOverPlan):
 
         def params(ts):
             covs = f.covs[None] + (self.sigma2 * (1 - ts))[:, None, None, None] * eye
-            return logw.expand(len(ts), -1), f.means.expand(len(ts), -1, -1), torch.linalg.cholesky(covs)
+            return _gmm_params(logw.expand(len(ts), -1), f.means.expand(len(ts), -1, -1), covs)
 
         def apply(p, xr):
             return _gmm_log_prob_and_score(xr, *p, want_score=True)[1]
@@ -565,7 +583,7 @@ class MixturePotentialBridge(_BrownianBridgeOverPlan):
         return (self.sigma2 * _per_time(t, xd, params, apply, K * d * d)).to(x.dtype)
 
     def _marginal_components(self, ts: Tensor):
-        """Log-weights (u, M), means (u, M, d), Cholesky factors (u, M, d, d) of rho_t."""
+        """Log-weights (u, M), means (u, M, d), covariances (u, M, d, d) of rho_t."""
         w, m0, m1, P0, P1, C01 = self._comp
         t = ts.to(_F64)[:, None, None]
         eye = torch.eye(self.dim, dtype=_F64, device=m0.device)
@@ -573,13 +591,13 @@ class MixturePotentialBridge(_BrownianBridgeOverPlan):
         t4 = t[..., None]
         cov = ((1 - t4) ** 2 * P0 + t4 ** 2 * P1 + t4 * (1 - t4) * (C01 + C01.transpose(-1, -2))
                + self.sigma2 * t4 * (1 - t4) * eye)
-        return torch.log(w).expand(len(ts), -1), mean, torch.linalg.cholesky(0.5 * (cov + cov.transpose(-1, -2)))
+        return torch.log(w).expand(len(ts), -1), mean, 0.5 * (cov + cov.transpose(-1, -2))
 
     def marginal(self, t) -> GaussianMixture:
         """rho_t as a GaussianMixture (exact)."""
         self._need_exact("marginal")
-        logw, mean, chol = self._marginal_components(torch.tensor([_scalar_time(t)], dtype=_F64))
-        return GaussianMixture(torch.exp(logw[0]), mean[0], chol[0] @ chol[0].transpose(-1, -2))
+        logw, mean, cov = self._marginal_components(torch.tensor([_scalar_time(t)], dtype=_F64))
+        return GaussianMixture(torch.exp(logw[0]), mean[0], cov[0])
 
     def marginal_moments(self, t) -> Tuple[Tensor, Tensor]:
         """Mean and covariance of rho_t (exact with a base; else ValueError)."""
@@ -596,7 +614,8 @@ class MixturePotentialBridge(_BrownianBridgeOverPlan):
             lp, sc = _gmm_log_prob_and_score(xr, *p, want_score=want_score)
             return sc if want_score else lp
 
-        return _per_time(t, xd, self._marginal_components, apply, M * self.dim * self.dim).to(x.dtype)
+        params = lambda ts: _gmm_params(*self._marginal_components(ts))  # noqa: E731
+        return _per_time(t, xd, params, apply, M * self.dim * self.dim).to(x.dtype)
 
     def score(self, t, x: Tensor) -> Tensor:
         return self._marginal_eval(t, x, want_score=True)
