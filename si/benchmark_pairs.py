@@ -5,14 +5,15 @@ the exact interpolant oracle (DESIGN 1.6) when both sides are Gaussian mixtures,
 entropy, and for Schroedinger-bridge pairs builds the exact bridge (si.bridges) on first access.
 
 `BENCHMARKS` is a read-only mapping name -> pair; pairs are constructed (and cached) when looked up,
-so listing the names costs nothing and `si.bridges` is imported only by the bridge pairs.
+so listing the names costs nothing and `si.bridges` is imported only by the bridge pairs, whose
+parameters (and bridge objects) come from `si.bridges.gaussian_sb_pair` and
+`si.bridges.mixture_potential_bridge`.
 `get_benchmark(name)` also accepts hd-mixture-d<d> for any d >= 2 (DESIGN 1.9 goes up to d = 400).
 Names use only [a-z0-9.-] so they are safe as file names and Snakemake wildcards.
 """
 from __future__ import annotations
 
 import functools
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ class BenchmarkPair:
     mirror: rho0 and rho1 are the same density (for the mirror interpolant).
     sigma2: the reference noise sigma^2 of a Schroedinger-bridge pair (dX = sigma dW), else None.
     tags: labels for selecting pairs ("2d", "highdim", "sb", "mirror", ...).
+    bridge: the exact Schroedinger bridge at reference sigma^2 (an si.bridges object with
+        sample_plan, drift, marginal, ...) for bridge pairs, else None.
     """
 
     name: str
@@ -50,7 +53,7 @@ class BenchmarkPair:
     mirror: bool = False
     sigma2: Optional[float] = None
     tags: Tuple[str, ...] = ()
-    bridge_factory: Optional[Callable[[], Any]] = field(default=None, repr=False, compare=False)
+    bridge: Optional[Any] = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
         if not (self.rho0.dim == self.rho1.dim == self.dim):
@@ -58,6 +61,8 @@ class BenchmarkPair:
                              f"dim {self.dim})")
         if self.latent not in (None, "rho0"):
             raise ValueError(f"latent must be None or 'rho0', got {self.latent!r}")
+        if (self.bridge is None) != (self.sigma2 is None):
+            raise ValueError(f"{self.name}: a bridge pair needs both bridge and sigma2")
         if self.latent == "rho0" and not (self.rho0.gmm is not None and self.rho0.gmm.is_standard_normal()):
             raise ValueError(f"{self.name}: latent='rho0' needs rho0 = N(0, I)")
 
@@ -95,16 +100,7 @@ class BenchmarkPair:
 
     @property
     def is_bridge(self) -> bool:
-        return self.bridge_factory is not None
-
-    @property
-    def bridge(self) -> Any:
-        """The exact Schroedinger bridge between rho0 and rho1 at reference sigma^2 = self.sigma2
-        (built by si.bridges on first access, then cached)."""
-        if self.bridge_factory is None:
-            raise ValueError(f"{self.name} is not a Schroedinger-bridge pair; bridge pairs: "
-                             f"{[n for n in BENCHMARKS if n.startswith('sb-')]}")
-        return self.bridge_factory()
+        return self.bridge is not None
 
     def sample(self, n: int, generator: Optional[torch.Generator] = None) -> Tuple[torch.Tensor, torch.Tensor]:
         """Independent samples (x0, x1), each (n, dim)."""
@@ -136,27 +132,28 @@ def _sigma_name(sigma2: float) -> str:
 
 
 def _sb_gauss(d: int, sigma2: float) -> BenchmarkPair:
-    rho0, rho1 = D.sb_gaussian_densities(d)
-    a, A, b, B = D.sb_gaussian_params(d)
-
-    @functools.lru_cache(maxsize=1)
-    def factory():
-        from . import bridges  # imported here: si.bridges is optional for everything else
-        return bridges.GaussianBridge(a, A, b, B, math.sqrt(sigma2))
-
+    """si.bridges.gaussian_sb_pair(d, sigma2): its parameters are defined (once) in si/bridges.py."""
+    from . import bridges  # imported here: si.bridges is needed only by the bridge pairs
+    br = bridges.gaussian_sb_pair(d, sigma2)
+    rho0 = D.gaussian_density(f"sb-gauss-d{d}-rho0", br.mean0, br.cov0)
+    rho1 = D.gaussian_density(f"sb-gauss-d{d}-rho1", br.mean1, br.cov1)
     return BenchmarkPair(
         f"sb-gauss-d{d}-s{_sigma_name(sigma2)}", rho0, rho1, d,
-        f"Gaussian Schroedinger bridge, N(a, A) -> N(b, B) with non-commuting covariances, d={d}, "
-        f"sigma^2={sigma2:g} (DESIGN 1.6)", sigma2=sigma2, tags=("sb", "sb-gauss"), bridge_factory=factory)
+        f"Gaussian Schroedinger bridge N(a, A) -> N(b, B), non-commuting covariances, d={d}, "
+        f"sigma^2={sigma2:g} (DESIGN 1.6; si.bridges.gaussian_sb_pair)",
+        sigma2=sigma2, tags=("sb", "sb-gauss"), bridge=br)
 
 
 def _sb_mixture(d: int, sigma2: float) -> BenchmarkPair:
+    """si.bridges.mixture_potential_bridge(d, sigma2): rho0, rho1 are its exact Gaussian-mixture marginals."""
     from . import bridges
-    bridge = bridges.mixture_potential_bridge(d, sigma2)
+    br = bridges.mixture_potential_bridge(d, sigma2)
+    name = f"sb-mixture-d{d}-s{_sigma_name(sigma2)}"
     return BenchmarkPair(
-        f"sb-mixture-d{d}-s{_sigma_name(sigma2)}", bridge.rho0, bridge.rho1, d,
-        f"mixture-potential Schroedinger bridge, d={d}, sigma^2={sigma2:g} (DESIGN 1.6)",
-        sigma2=sigma2, tags=("sb", "sb-mixture"), bridge_factory=lambda: bridge)
+        name, D.from_gmm(f"{name}-rho0", br.rho0), D.from_gmm(f"{name}-rho1", br.rho1), d,
+        f"mixture-potential Schroedinger bridge, d={d}, sigma^2={sigma2:g} "
+        f"(DESIGN 1.6; si.bridges.mixture_potential_bridge)",
+        sigma2=sigma2, tags=("sb", "sb-mixture"), bridge=br)
 
 
 _BUILDERS: Dict[str, Callable[[], BenchmarkPair]] = {

@@ -49,6 +49,14 @@ _MC_ENTROPY: Dict[str, Tuple[float, float]] = {
     "mixture3-d128": (138.2260996178639, 0.005677184972083624),
     "mixture3-d256": (275.4580885898825, 0.008015306682373394),
     "mixture3-d400": (429.87684464056935, 0.010014730221045123),
+    "sb-mixture-d2-s0.1-rho0": (3.202886511812879, 0.0007378168484565484),
+    "sb-mixture-d2-s0.1-rho1": (2.5017785105058157, 0.0007450719447341765),
+    "sb-mixture-d2-s1-rho0": (3.9656434413530266, 0.0005157227554914177),
+    "sb-mixture-d2-s1-rho1": (2.518495925081344, 0.00074507385382223),
+    "sb-mixture-d16-s0.1-rho0": (9.283377037767833, 0.0020130113771869343),
+    "sb-mixture-d16-s0.1-rho1": (1.2313737694064277, 0.0020130123154784418),
+    "sb-mixture-d16-s1-rho0": (21.556151414786093, 0.0019375963357568574),
+    "sb-mixture-d16-s1-rho1": (1.2970992597521513, 0.0020130123154784418),
 }
 # END MC ENTROPIES
 
@@ -468,39 +476,13 @@ def highdim_separated_entropy(d: int) -> float:
     return float(-(w * torch.log(w)).sum() + (w * Hk).sum())
 
 
-# -- the Gaussian pairs of the Schroedinger-bridge benchmarks -----------------------------
-def dct_matrix(d: int) -> Tensor:
-    """Orthonormal DCT-II matrix Q (d, d), float64: a fixed rotation with no preferred axis."""
-    k = torch.arange(d, dtype=torch.float64)[:, None]
-    j = torch.arange(d, dtype=torch.float64)[None, :]
-    Q = torch.cos(math.pi * (j + 0.5) * k / d) * math.sqrt(2.0 / d)
-    Q[0] /= math.sqrt(2.0)
-    return Q
-
-
-def sb_gaussian_params(d: int) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
-    """(a, A, b, B) of the Gaussian bridge pairs, float64.
-
-    a = 0, A = diag(a_j) with a_j = 0.5 * 4^(j/(d-1)) (0.5 .. 2);
-    b_j = (-1)^j, B = Q diag(b_j') Q^T with b_j' = 2 * 8^(-j/(d-1)) (2 .. 0.25), Q = dct_matrix(d),
-    so A and B do not commute and the bridge's cross-covariance is not a scaled identity.
-    """
-    if d < 2:
-        raise ValueError(f"d must be at least 2, got {d}")
-    s = torch.arange(d, dtype=torch.float64) / (d - 1)
-    A = torch.diag(0.5 * 4.0 ** s)
-    Q = dct_matrix(d)
-    B = Q @ torch.diag(2.0 * 8.0 ** (-s)) @ Q.T
-    B = 0.5 * (B + B.T)
-    a = torch.zeros(d, dtype=torch.float64)
-    b = (-1.0) ** torch.arange(d, dtype=torch.float64)
-    return a, A, b, B
-
-
-def sb_gaussian_densities(d: int, dtype=None, device=None) -> Tuple[MixtureDensity, MixtureDensity]:
-    a, A, b, B = sb_gaussian_params(d)
-    return (gaussian_density(f"sbgauss0-d{d}", a, A, dtype, device),
-            gaussian_density(f"sbgauss1-d{d}", b, B, dtype, device))
+def from_gmm(name: str, gmm: GaussianMixture, dtype=None, device=None) -> MixtureDensity:
+    """Wrap a GaussianMixture (e.g. a bridge's exact marginal) as a named density, cast to `dtype`
+    (default dtype by default). Entropy: stored if `name` is in the table, analytic for one
+    component, else Monte Carlo on first access."""
+    dtype = dtype or torch.get_default_dtype()
+    H, se = _MC_ENTROPY.get(name, (None, None))
+    return MixtureDensity(name, gmm.to(device=device, dtype=dtype), H, se)
 
 
 # ----------------------------------------------------------------------------------------
