@@ -1,0 +1,48 @@
+"""si-bench: the stochastic-interpolant benchmark as a Snakemake workflow.
+
+    snakemake                                   # config/default.yaml, all cores (profiles/default)
+    snakemake --configfile config/quick.yaml    # the tiny sweep CI runs
+    snakemake --report report/report.html       # browsable report of every figure and table
+
+The DAG: truth (per benchmark) -> train (benchmark x method x seed; independent of eps)
+-> sample (every eps x sampler x steps, in one job per model) -> evaluate / likelihood
+-> results/metrics.csv -> report/tables, report/figures -> the HTML report.
+Every computation lives in si (si.experiment is the glue); workflow/scripts only pass files on.
+"""
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import min_version, validate
+
+min_version("8.0")
+
+if not config:
+    raise WorkflowError(
+        "no configuration given: run from the repository root (profiles/default passes "
+        "--configfile config/default.yaml) or pass --configfile config/<name>.yaml"
+    )
+
+# JSON schema (draft 2020-12): unknown keys, unknown names, negative eps and missing fields stop
+# the run here, before any job starts; si.experiment.check_config then checks cross-references.
+validate(config, "config/schema/config.schema.yaml", set_default=False)
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/truth.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/sample.smk"
+include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/aggregate.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        "results/metrics.csv",
+        "results/training.csv",
+        "results/benchmarks.csv",
+        "report/summary.md",
+        TABLES,
+        FIGURES,

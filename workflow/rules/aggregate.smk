@@ -1,0 +1,54 @@
+ROW_FILES = run_files("results/evaluations/" + RUN + ".csv") + [
+    f for b in LIKELIHOOD_BENCHMARKS for f in run_files("results/likelihood/" + RUN + ".csv", b)
+]
+MODEL_SPECS = run_files("results/models/" + RUN + ".json")
+JOB_BENCHMARKS = (
+    [f"results/benchmarks/truth/{b}.tsv" for b in BENCHMARKS]
+    + run_files("results/benchmarks/train/" + RUN + ".tsv")
+    + run_files("results/benchmarks/sample/" + RUN + ".tsv")
+    + run_files("results/benchmarks/evaluate/" + RUN + ".tsv")
+    + [f for b in LIKELIHOOD_BENCHMARKS for f in run_files("results/benchmarks/likelihood/" + RUN + ".tsv", b)]
+)
+
+
+rule aggregate:
+    """The tidy table: one row per evaluation, a column for every factor."""
+    input:
+        rows=ROW_FILES,
+        specs=MODEL_SPECS,
+    output:
+        metrics=report(
+            "results/metrics.csv",
+            caption="../report/metrics.rst",
+            category="Results",
+            labels={"table": "metrics.csv (all evaluations)"},
+        ),
+        training="results/training.csv",
+    params:
+        code=CODE["aggregate"],
+    log:
+        "results/logs/aggregate.log",
+    threads: res("aggregate", "threads")
+    resources:
+        mem_mb=res("aggregate", "mem_mb"),
+        runtime=res("aggregate", "runtime"),
+        gpu=res("aggregate", "gpu"),
+    script:
+        "../scripts/aggregate.py"
+
+
+rule job_benchmarks:
+    """Per-job wall time and memory (Snakemake's benchmark: files) as one table."""
+    input:
+        JOB_BENCHMARKS,
+    output:
+        "results/benchmarks.csv",
+    log:
+        "results/logs/job_benchmarks.log",
+    threads: 1
+    resources:
+        mem_mb=res("aggregate", "mem_mb"),
+        runtime=res("aggregate", "runtime"),
+        gpu=0,
+    script:
+        "../scripts/job_benchmarks.py"

@@ -1,0 +1,59 @@
+# Shared definitions: the plan (benchmark x method x seed), per-stage specs and code versions,
+# file layout and per-rule resources.
+import si.experiment as E
+
+try:
+    RUNS = E.plan(config)
+except E.ConfigError as e:
+    raise WorkflowError(f"invalid configuration: {e}") from None
+
+BENCHMARKS = list(config["benchmarks"])
+BRIDGE_BENCHMARKS = [b for b in BENCHMARKS if E._pair(b).is_bridge]
+LIKELIHOOD_BENCHMARKS = [b for b in BENCHMARKS if E.likelihood_enabled(config, b)]
+
+# A hash of the si code each stage runs, passed as a parameter: editing that code marks the
+# stage's results out of date (Snakemake's params rerun trigger), editing other code does not.
+CODE = {stage: E.code_version(stage) for stage in E.STAGE_ENTRY}
+
+RUN = "{benchmark}/{method}/seed{seed}"
+
+
+wildcard_constraints:
+    benchmark=r"[A-Za-z0-9][A-Za-z0-9_.+-]*",
+    method=r"[A-Za-z0-9][A-Za-z0-9_.+-]*",
+    seed=r"[0-9]+",
+
+
+def runs_of(benchmark=None):
+    return [r for r in RUNS if benchmark is None or r.benchmark == benchmark]
+
+
+def run_files(pattern, benchmark=None, runs=None):
+    """pattern with {benchmark}, {method}, {seed} filled in for every planned run."""
+    return [pattern.format(benchmark=r.benchmark, method=r.method, seed=r.seed)
+            for r in (runs if runs is not None else runs_of(benchmark))]
+
+
+def spec(stage):
+    """Rule parameter: everything the stage reads for this job (a change re-runs the job)."""
+    def resolve(wildcards):
+        return E.stage_spec(config, stage, wildcards.benchmark, wildcards.get("method"),
+                            wildcards.get("seed"))
+    return resolve
+
+
+# threads, memory (MB), runtime (min), GPUs per rule; config `resources:` overrides any of them.
+_RESOURCES = {
+    "truth": dict(threads=1, mem_mb=2000, runtime=15, gpu=0),
+    "train": dict(threads=1, mem_mb=4000, runtime=60, gpu=0),
+    "sample": dict(threads=1, mem_mb=4000, runtime=30, gpu=0),
+    "evaluate": dict(threads=1, mem_mb=4000, runtime=30, gpu=0),
+    "likelihood": dict(threads=1, mem_mb=8000, runtime=60, gpu=0),
+    "aggregate": dict(threads=1, mem_mb=4000, runtime=10, gpu=0),
+    "tables": dict(threads=1, mem_mb=2000, runtime=10, gpu=0),
+    "figures": dict(threads=1, mem_mb=4000, runtime=20, gpu=0),
+}
+
+
+def res(rule, key):
+    return config.get("resources", {}).get(rule, {}).get(key, _RESOURCES[rule][key])

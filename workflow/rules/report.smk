@@ -1,0 +1,226 @@
+# Tables (Markdown + LaTeX) and seaborn figures, each declared with report() and a caption, so
+# `snakemake --report report/report.html` gathers them into one browsable page.
+SAMPLE_FIGURES = [f"report/figures/samples_{b}.png" for b in BENCHMARKS]
+BRIDGE_FIGURES = [f"report/figures/bridge_{b}.png" for b in BRIDGE_BENCHMARKS]
+SUMMARY_FIGURES = [
+    "report/figures/metric_vs_eps.png",
+    "report/figures/w2_vs_nfe.png",
+    "report/figures/training_curves.png",
+    "report/figures/compute.png",
+]
+FIGURES = SAMPLE_FIGURES + BRIDGE_FIGURES + SUMMARY_FIGURES
+TABLES = [f"report/tables/{b}.{ext}" for b in BENCHMARKS for ext in ("md", "tex")]
+
+
+def first_seed_samples(wildcards):
+    """Samples of every method on the benchmark, at the first planned seed (for the sample grids)."""
+    runs = runs_of(wildcards.benchmark)
+    seed = min(r.seed for r in runs)
+    return run_files("results/samples/" + RUN + ".npz", runs=[r for r in runs if r.seed == seed])
+
+
+rule tables:
+    """Per benchmark: methods x eps, mean +- std over seeds, best per column marked."""
+    input:
+        metrics="results/metrics.csv",
+        truth_json="results/truth/{benchmark}.json",
+    output:
+        md=report(
+            "report/tables/{benchmark}.md",
+            caption="../report/table.rst",
+            category="Tables",
+            subcategory="{benchmark}",
+            labels={"benchmark": "{benchmark}", "format": "Markdown"},
+        ),
+        tex=report(
+            "report/tables/{benchmark}.tex",
+            caption="../report/table.rst",
+            category="Tables",
+            subcategory="{benchmark}",
+            labels={"benchmark": "{benchmark}", "format": "LaTeX"},
+        ),
+    params:
+        code=CODE["tables"],
+    log:
+        "results/logs/tables/{benchmark}.log",
+    threads: res("tables", "threads")
+    resources:
+        mem_mb=res("tables", "mem_mb"),
+        runtime=res("tables", "runtime"),
+        gpu=0,
+    script:
+        "../scripts/tables.py"
+
+
+rule summary_table:
+    """One Markdown page: the W2 table (with floor) of every benchmark."""
+    input:
+        metrics="results/metrics.csv",
+        truth_json=expand("results/truth/{benchmark}.json", benchmark=BENCHMARKS),
+    output:
+        report(
+            "report/summary.md",
+            caption="../report/summary.rst",
+            category="Tables",
+            subcategory="summary",
+            labels={"benchmark": "all", "format": "Markdown"},
+        ),
+    params:
+        code=CODE["tables"],
+        name=config["name"],
+    log:
+        "results/logs/tables/summary.log",
+    threads: 1
+    resources:
+        mem_mb=res("tables", "mem_mb"),
+        runtime=res("tables", "runtime"),
+        gpu=0,
+    script:
+        "../scripts/summary.py"
+
+
+rule figure_samples:
+    input:
+        samples=first_seed_samples,
+        truth="results/truth/{benchmark}.npz",
+    output:
+        report(
+            "report/figures/samples_{benchmark}.png",
+            caption="../report/fig_samples.rst",
+            category="Figures",
+            subcategory="sample grids",
+            labels={"figure": "samples", "benchmark": "{benchmark}"},
+        ),
+    params:
+        code=CODE["figures"],
+    log:
+        "results/logs/figures/samples_{benchmark}.log",
+    threads: 1
+    resources:
+        mem_mb=res("figures", "mem_mb"),
+        runtime=res("figures", "runtime"),
+        gpu=0,
+    script:
+        "../scripts/figure.py"
+
+
+rule figure_bridge:
+    input:
+        samples=first_seed_samples,
+        truth_json="results/truth/{benchmark}.json",
+    output:
+        report(
+            "report/figures/bridge_{benchmark}.png",
+            caption="../report/fig_bridge.rst",
+            category="Figures",
+            subcategory="bridge marginals",
+            labels={"figure": "bridge marginals", "benchmark": "{benchmark}"},
+        ),
+    params:
+        code=CODE["figures"],
+        times=config["evaluation"]["bridge_times"],
+    log:
+        "results/logs/figures/bridge_{benchmark}.log",
+    threads: 1
+    resources:
+        mem_mb=res("figures", "mem_mb"),
+        runtime=res("figures", "runtime"),
+        gpu=0,
+    script:
+        "../scripts/figure.py"
+
+
+rule figure_metric_vs_eps:
+    input:
+        "results/metrics.csv",
+    output:
+        report(
+            "report/figures/metric_vs_eps.png",
+            caption="../report/fig_metric_vs_eps.rst",
+            category="Figures",
+            subcategory="summaries",
+            labels={"figure": "metric vs eps", "benchmark": "all"},
+        ),
+    params:
+        code=CODE["figures"],
+    log:
+        "results/logs/figures/metric_vs_eps.log",
+    threads: 1
+    resources:
+        mem_mb=res("figures", "mem_mb"),
+        runtime=res("figures", "runtime"),
+        gpu=0,
+    script:
+        "../scripts/figure.py"
+
+
+rule figure_w2_vs_nfe:
+    input:
+        "results/metrics.csv",
+    output:
+        report(
+            "report/figures/w2_vs_nfe.png",
+            caption="../report/fig_w2_vs_nfe.rst",
+            category="Figures",
+            subcategory="summaries",
+            labels={"figure": "W2 vs NFE", "benchmark": "all"},
+        ),
+    params:
+        code=CODE["figures"],
+    log:
+        "results/logs/figures/w2_vs_nfe.log",
+    threads: 1
+    resources:
+        mem_mb=res("figures", "mem_mb"),
+        runtime=res("figures", "runtime"),
+        gpu=0,
+    script:
+        "../scripts/figure.py"
+
+
+rule figure_training_curves:
+    input:
+        "results/training.csv",
+    output:
+        report(
+            "report/figures/training_curves.png",
+            caption="../report/fig_training.rst",
+            category="Figures",
+            subcategory="summaries",
+            labels={"figure": "training curves", "benchmark": "all"},
+        ),
+    params:
+        code=CODE["figures"],
+    log:
+        "results/logs/figures/training_curves.log",
+    threads: 1
+    resources:
+        mem_mb=res("figures", "mem_mb"),
+        runtime=res("figures", "runtime"),
+        gpu=0,
+    script:
+        "../scripts/figure.py"
+
+
+rule figure_compute:
+    input:
+        "results/benchmarks.csv",
+    output:
+        report(
+            "report/figures/compute.png",
+            caption="../report/fig_compute.rst",
+            category="Figures",
+            subcategory="summaries",
+            labels={"figure": "compute per job", "benchmark": "all"},
+        ),
+    params:
+        code=CODE["figures"],
+    log:
+        "results/logs/figures/compute.log",
+    threads: 1
+    resources:
+        mem_mb=res("figures", "mem_mb"),
+        runtime=res("figures", "runtime"),
+        gpu=0,
+    script:
+        "../scripts/figure.py"

@@ -1,0 +1,6 @@
+"""Rule summary_table: the W2 table of every benchmark on one Markdown page (si.plotting.write_summary)."""
+from si import experiment as E
+
+with E.logged(snakemake.log[0]):
+    E.write_summary(snakemake.input.metrics, snakemake.input.truth_json, snakemake.output[0],
+                    title=snakemake.params.name)
