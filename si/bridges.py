@@ -58,11 +58,13 @@ __all__ = ["GaussianBridge", "MixturePotentialBridge", "gaussian_sb_pair", "mixt
 # ----------------------------------------------------------------------------------------
 # small linear algebra (float64, symmetric positive (semi)definite matrices)
 # ----------------------------------------------------------------------------------------
-def sqrtm_psd(M: Tensor) -> Tensor:
-    """Symmetric square root of a symmetric PSD matrix (eigh; tiny negative eigenvalues clamped)."""
+def sqrtm_psd(M: Tensor, atol: float = 0.0) -> Tensor:
+    """Symmetric square root of a symmetric PSD matrix (eigh). Eigenvalues <= atol (round-off of a
+    singular matrix, negative ones included) are set to zero."""
     M = 0.5 * (M + M.transpose(-1, -2))
     lam, V = torch.linalg.eigh(M)
-    return (V * lam.clamp_min(0).sqrt().unsqueeze(-2)) @ V.transpose(-1, -2)
+    lam = torch.where(lam > atol, lam, torch.zeros_like(lam))
+    return (V * lam.sqrt().unsqueeze(-2)) @ V.transpose(-1, -2)
 
 
 def _inv_sqrtm_pd(M: Tensor) -> Tensor:
@@ -287,7 +289,8 @@ class GaussianBridge(_BrownianBridgeOverPlan):
         self._cond_cov = B - C.T @ self._K
         self._cond_cov = 0.5 * (self._cond_cov + self._cond_cov.T)
         self._chol0 = torch.linalg.cholesky(A)
-        self._cond_sqrt = sqrtm_psd(self._cond_cov)
+        # the OT plan is degenerate (B - C^T A^-1 C = 0): drop round-off relative to B's scale
+        self._cond_sqrt = sqrtm_psd(self._cond_cov, atol=1e-12 * float(torch.linalg.eigvalsh(B).max()))
 
     def __repr__(self) -> str:
         return f"GaussianBridge(d={self.dim}, sigma={self.sigma:g}, coupling={self.coupling!r})"
