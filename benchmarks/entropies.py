@@ -7,12 +7,16 @@
 Each entropy is `si.densities.estimate_entropy(density, n=ENTROPY_N, seed=ENTROPY_SEED)`:
 H = -mean log rho(X) over n = 2e6 float64 samples from one seeded torch.Generator, with standard
 error std(log rho(X)) / sqrt(n). Analytic entropies (Gaussians, the checkerboard) are not listed.
+The mixture marginals of the bridge pairs depend on si/bridges.py's fixed parameters: rerun with
+--names sb-mixture-... if those change (tests/test_densities.py notices).
 """
 from __future__ import annotations
 
 import argparse
 import pathlib
 import time
+
+import torch
 
 from si import densities as D
 
@@ -66,6 +70,7 @@ if __name__ == "__main__":
     ap.add_argument("--seed", type=int, default=D.ENTROPY_SEED)
     ap.add_argument("--names", nargs="*", help="recompute only these (the rest of the stored table is kept)")
     args = ap.parse_args()
+    torch.set_num_threads(1)  # many small ops: far faster single-threaded on a shared machine (minutes -> seconds)
     if args.names:
         unknown = sorted(set(args.names) - set(NAMES))
         if unknown:
