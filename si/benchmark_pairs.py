@@ -103,7 +103,7 @@ class BenchmarkPair:
         return self.bridge is not None
 
     def sample(self, n: int, generator: Optional[torch.Generator] = None) -> Tuple[torch.Tensor, torch.Tensor]:
-        """Independent samples (x0, x1), each (n, dim)."""
+        """Independent samples (x0, x1), each (n, dim) (a bridge pair's plan: `pair.bridge.sample_plan`)."""
         return self.rho0.sample(n, generator=generator), self.rho1.sample(n, generator=generator)
 
 

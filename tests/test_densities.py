@@ -147,7 +147,8 @@ def test_stated_entropy_matches_fresh_monte_carlo(name):
     n = 40_000 if rho.dim <= 2 else 10_000
     H, se = D.estimate_entropy(rho, n=n, seed=12345)
     tol = 4 * math.sqrt(se ** 2 + rho.entropy_se ** 2) + 1e-9  # (the checkerboard's log density is constant)
-    assert abs(H - rho.entropy) < tol, f"{name}: stated {rho.entropy:.5f} +- {rho.entropy_se:.5f}, fresh {H:.5f} +- {se:.5f}"
+    assert abs(H - rho.entropy) < tol, \
+        f"{name}: stated {rho.entropy:.5f} +- {rho.entropy_se:.5f}, fresh {H:.5f} +- {se:.5f}"
 
 
 def test_analytic_entropies():
