@@ -131,12 +131,15 @@ class InterpolantPoints:
     """x_t = I + gamma z, its antithetic partner I - gamma z, and dI/dt.
 
     For a one-sided path the latent x0 plays the role of z, so the partner is -alpha x0 + beta x1.
-    `noise` is the latent whose conditional mean is eta (z, or x0 when one-sided).
+    `noise` is the latent whose conditional mean is eta (z, or x0 when one-sided), and `dmean` the
+    time derivative of the rest of x_t (dI/dt, or beta' x1 when one-sided): the velocity target is
+    dmean + noise_scale' * noise, and the v target is dmean.
     """
     xt: Tensor
     xt_anti: Tensor
     dI: Tensor
     noise: Tensor
+    dmean: Tensor
 
 
 class Interpolant:
@@ -272,7 +275,7 @@ class Interpolant:
         a, b = self.alpha(tc), self.beta(tc)
         dI = self.dalpha(tc) * x0 + self.dbeta(tc) * x1
         if self.one_sided:
-            return InterpolantPoints(a * x0 + b * x1, -a * x0 + b * x1, dI, x0)
+            return InterpolantPoints(a * x0 + b * x1, -a * x0 + b * x1, dI, x0, self.dbeta(tc) * x1)
         g = self.gamma(tc)
         I = a * x0 + b * x1
-        return InterpolantPoints(I + g * z, I - g * z, dI, z)
+        return InterpolantPoints(I + g * z, I - g * z, dI, z, dI)

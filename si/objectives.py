@@ -1,0 +1,91 @@
+"""Quadratic objectives for b, v, s and eta, and the objective sets of the benchmark (DESIGN 1.3).
+
+    L_b   = E[ 1/2 |b^(t,x_t)|^2 - (dI/dt + gamma' z) . b^(t,x_t) ]
+    L_s   = E[ 1/2 |s^(t,x_t)|^2 + gamma^-1 z . s^(t,x_t) ]
+    L_v   = E[ 1/2 |v^|^2 - dI/dt . v^ ]
+    L_eta = E[ 1/2 |eta^|^2 - z . eta^ ]
+
+Each equals 1/2 E|f^ - f|^2 minus a constant, so a loss can be negative. One-sided paths read
+alpha for gamma and x0 for z (`Interpolant.noise_scale`, `InterpolantPoints.noise`).
+Antithetic sampling averages the loss at x_t+ = I + gamma z and at x_t- = I - gamma z (same z,
+the sign of z flipped in the target as well), which cancels the 1/gamma blow-up of L_s.
+"""
+from __future__ import annotations
+
+from typing import Callable, Dict, Optional, Tuple
+
+import torch
+
+from .interpolants import Interpolant, InterpolantPoints
+
+Tensor = torch.Tensor
+Field = Callable[[Tensor, Tensor], Tensor]
+
+FIELD_KINDS = ("b", "v", "s", "eta")
+OBJECTIVES: Dict[str, Tuple[str, ...]] = {
+    "b,s": ("b", "s"),
+    "v,s": ("v", "s"),
+    "b,eta": ("b", "eta"),
+    "v,eta": ("v", "eta"),
+    "b": ("b",),
+}
+
+
+def fields_of(objective: str) -> Tuple[str, ...]:
+    """The learned fields of an objective choice such as "b,s"."""
+    if objective not in OBJECTIVES:
+        raise ValueError(f"unknown objective {objective!r}; valid objectives: {list(OBJECTIVES)}")
+    return OBJECTIVES[objective]
+
+
+def _one_side(kind: str, f_hat: Tensor, sign: float, t: Tensor, pts: InterpolantPoints,
+              interp: Interpolant) -> Tensor:
+    """Per-sample integrand at x_t = mean + sign * noise_scale * noise."""
+    tc = t[:, None]
+    half_sq = 0.5 * (f_hat ** 2).sum(1)
+    if kind == "b":
+        target = pts.dmean + sign * interp.dnoise_scale(tc) * pts.noise
+        return half_sq - (target * f_hat).sum(1)
+    if kind == "v":
+        return half_sq - (pts.dmean * f_hat).sum(1)
+    if kind == "eta":
+        return half_sq - sign * (pts.noise * f_hat).sum(1)
+    if kind == "s":
+        return half_sq + sign * (pts.noise * f_hat).sum(1) / interp.noise_scale(t)
+    raise ValueError(f"unknown field {kind!r}; valid fields: {list(FIELD_KINDS)}")
+
+
+def field_loss(kind: str, f: Field, t: Tensor, pts: InterpolantPoints, interp: Interpolant,
+               antithetic: bool = True, reduce: bool = True) -> Tensor:
+    """Monte Carlo estimate of L_kind for the field f at the points `pts` drawn at times t."""
+    loss = _one_side(kind, f(t, pts.xt), 1.0, t, pts, interp)
+    if antithetic:
+        loss = 0.5 * (loss + _one_side(kind, f(t, pts.xt_anti), -1.0, t, pts, interp))
+    return loss.mean() if reduce else loss
+
+
+def assemble(objective: str, learned: Dict[str, Field], interp: Interpolant) -> Tuple[Field, Optional[Field]]:
+    """The (b, s) used for sampling, built from the learned fields (DESIGN 1.2):
+
+        b = v + gamma' eta = v - gamma gamma' s,     s = -eta / gamma.
+    Returns s = None for the velocity-only objective "b".
+    """
+    kinds = fields_of(objective)
+    missing = [k for k in kinds if k not in learned]
+    if missing:
+        raise ValueError(f"objective {objective!r} needs learned fields {missing}")
+    s: Optional[Field] = None
+    if "s" in kinds:
+        s = learned["s"]
+    elif "eta" in kinds:
+        eta = learned["eta"]
+        s = lambda t, x: -eta(t, x) / interp.noise_scale(t)[:, None]  # noqa: E731
+    if "b" in kinds:
+        b = learned["b"]
+    elif "s" in kinds:
+        v, s_hat = learned["v"], learned["s"]
+        b = lambda t, x: v(t, x) - interp.noise_dnoise(t)[:, None] * s_hat(t, x)  # noqa: E731
+    else:
+        v, eta = learned["v"], learned["eta"]
+        b = lambda t, x: v(t, x) + interp.dnoise_scale(t)[:, None] * eta(t, x)  # noqa: E731
+    return b, s
