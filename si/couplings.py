@@ -26,7 +26,6 @@ import math
 import warnings
 from typing import Dict, Optional, Tuple
 
-import numpy as np
 import ot
 import torch
 
@@ -47,66 +46,73 @@ def _check_batches(x0: Tensor, x1: Tensor) -> None:
         raise ValueError("empty batch")
 
 
-def _cost(x0: Tensor, x1: Tensor) -> np.ndarray:
-    a = x0.detach().reshape(x0.shape[0], -1).to("cpu", torch.float64).numpy()
-    b = x1.detach().reshape(x1.shape[0], -1).to("cpu", torch.float64).numpy()
-    return ot.dist(a, b)  # squared Euclidean
+def _flat64(x: Tensor) -> Tensor:
+    return x.detach().reshape(x.shape[0], -1).to(torch.float64)
 
 
-def ot_plan(x0: Tensor, x1: Tensor, num_itermax: int = 10_000_000) -> np.ndarray:
-    """Exact OT plan (n, m) between uniform empirical measures, squared Euclidean cost.
+def _cost(x0: Tensor, x1: Tensor) -> Tensor:
+    """Squared Euclidean cost matrix (n, m), float64 on x0's device (POT's torch backend)."""
+    return ot.dist(_flat64(x0), _flat64(x1).to(x0.device))
+
+
+def ot_plan(x0: Tensor, x1: Tensor, num_itermax: int = 10_000_000) -> Tensor:
+    """Exact OT plan (n, m) between uniform empirical measures, squared Euclidean cost (ot.emd).
 
     Raises RuntimeError if the network simplex stops before optimality."""
     M = _cost(x0, x1)
     n, m = M.shape
+    a = torch.full((n,), 1.0 / n, dtype=torch.float64, device=M.device)
+    b = torch.full((m,), 1.0 / m, dtype=torch.float64, device=M.device)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        P, log = ot.emd(np.full(n, 1.0 / n), np.full(m, 1.0 / m), M, numItermax=int(num_itermax), log=True)
+        P, log = ot.emd(a, b, M, numItermax=int(num_itermax), log=True)
     if log.get("warning") is not None or any("numItermax" in str(w.message) for w in caught):
         raise RuntimeError(f"ot.emd stopped before optimality; raise num_itermax (now {int(num_itermax)})")
-    return np.asarray(P)
+    return P
 
 
-def entropic_plan(x0: Tensor, x1: Tensor, reg: float, num_itermax: int = 10_000,
-                  stop_thr: float = 1e-9) -> np.ndarray:
+def entropic_plan(x0: Tensor, x1: Tensor, reg: float, num_itermax: int = 100_000,
+                  stop_thr: float = 1e-6) -> Tensor:
     """Entropic OT plan (n, m): argmin <P, M> + reg sum P log P, M = |x0_i - x1_j|^2 (log-domain
-    Sinkhorn). Raises RuntimeError if Sinkhorn has not converged after num_itermax iterations."""
+    Sinkhorn, ot.sinkhorn(method="sinkhorn_log") on POT's torch backend, so it runs where x0 lives).
+    Raises RuntimeError if Sinkhorn has not reached stop_thr after num_itermax iterations."""
     if not (isinstance(reg, (int, float)) and math.isfinite(reg) and reg > 0):
         raise ValueError(f"reg must be a positive number, got {reg!r}")
     M = _cost(x0, x1)
     n, m = M.shape
+    a = torch.full((n,), 1.0 / n, dtype=torch.float64, device=M.device)
+    b = torch.full((m,), 1.0 / m, dtype=torch.float64, device=M.device)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        P = ot.sinkhorn(np.full(n, 1.0 / n), np.full(m, 1.0 / m), M, reg=float(reg), method="sinkhorn_log",
-                        numItermax=int(num_itermax), stopThr=float(stop_thr))
+        P = ot.sinkhorn(a, b, M, reg=float(reg), method="sinkhorn_log", numItermax=int(num_itermax),
+                        stopThr=float(stop_thr))
     bad = [str(w.message) for w in caught if "converge" in str(w.message).lower()
            or "numerical" in str(w.message).lower()]
-    P = np.asarray(P)
-    if bad or not np.isfinite(P).all():
+    if bad or not bool(torch.isfinite(P).all()):
         raise RuntimeError(f"Sinkhorn did not converge (reg={reg}): {bad[0] if bad else 'non-finite plan'}; "
                            f"raise num_itermax or reg")
     return P
 
 
-def pairs_from_plan(P: np.ndarray, sampling: str, generator: Optional[torch.Generator] = None
-                    ) -> Tuple[Tensor, Tensor]:
-    """Index pairs (i, j), each of length n = P.shape[0], drawn from the plan P as `sampling` says."""
+def pairs_from_plan(P, sampling: str, generator: Optional[torch.Generator] = None) -> Tuple[Tensor, Tensor]:
+    """Index pairs (i, j), each of length n = P.shape[0], drawn from the plan P (tensor or array) as
+    `sampling` says. Indices are CPU tensors (the generator is a CPU generator)."""
     if sampling not in SAMPLINGS:
         raise ValueError(f"sampling must be one of {SAMPLINGS}, got {sampling!r}")
+    P = torch.as_tensor(P, dtype=torch.float64).detach().cpu().clamp_min(0)
     n, m = P.shape
     if sampling == "permutation":
         if n != m:
             raise ValueError("permutation sampling needs equal batch sizes")
-        j = np.argmax(P, axis=1)
-        if np.unique(j).size != n or not np.allclose(P[np.arange(n), j], 1.0 / n, rtol=1e-6, atol=0):
+        j = torch.argmax(P, dim=1)
+        if torch.unique(j).numel() != n or not torch.allclose(P[torch.arange(n), j] * n, torch.ones(n), atol=1e-6):
             raise RuntimeError("the plan is not a permutation matrix; use sampling='conditional' or 'plan'")
-        return torch.arange(n), torch.as_tensor(j, dtype=torch.long)
-    Pt = torch.as_tensor(np.clip(P, 0, None), dtype=torch.float64)
+        return torch.arange(n), j
     if sampling == "conditional":
         i = torch.arange(n)
     else:
-        i = torch.multinomial(Pt.sum(1), n, replacement=True, generator=generator)
-    j = torch.multinomial(Pt[i], 1, generator=generator).squeeze(1)
+        i = torch.multinomial(P.sum(1), n, replacement=True, generator=generator)
+    j = torch.multinomial(P[i], 1, generator=generator).squeeze(1)
     return i, j
 
 
@@ -136,7 +142,7 @@ class OTCoupling:
             raise ValueError(f"sampling must be one of {SAMPLINGS}, got {sampling!r}")
         self.sampling, self.num_itermax = sampling, int(num_itermax)
 
-    def plan(self, x0: Tensor, x1: Tensor) -> np.ndarray:
+    def plan(self, x0: Tensor, x1: Tensor) -> Tensor:
         return ot_plan(x0, x1, self.num_itermax)
 
     def __call__(self, x0: Tensor, x1: Tensor, generator: Optional[torch.Generator] = None):
@@ -147,7 +153,7 @@ class OTCoupling:
         except RuntimeError:
             # a degenerate vertex (ties): the assignment problem is the same exact OT problem
             from scipy.optimize import linear_sum_assignment
-            i, j = (torch.as_tensor(v, dtype=torch.long) for v in linear_sum_assignment(_cost(x0, x1)))
+            i, j = (torch.as_tensor(v, dtype=torch.long) for v in linear_sum_assignment(_cost(x0, x1).cpu().numpy()))
         return x0[i.to(x0.device)], x1[j.to(x1.device)]
 
     def spec(self) -> Dict:
@@ -163,7 +169,7 @@ class EntropicCoupling:
     name = "entropic"
 
     def __init__(self, reg: Optional[float] = None, sigma: Optional[float] = None, sampling: str = "conditional",
-                 num_itermax: int = 10_000, stop_thr: float = 1e-9):
+                 num_itermax: int = 100_000, stop_thr: float = 1e-6):
         if (reg is None) == (sigma is None):
             raise ValueError("give exactly one of reg or sigma (reg = 2 sigma^2)")
         if sigma is not None:
@@ -182,7 +188,7 @@ class EntropicCoupling:
     def sigma(self) -> float:
         return math.sqrt(self.reg / 2)
 
-    def plan(self, x0: Tensor, x1: Tensor) -> np.ndarray:
+    def plan(self, x0: Tensor, x1: Tensor) -> Tensor:
         return entropic_plan(x0, x1, self.reg, self.num_itermax, self.stop_thr)
 
     def __call__(self, x0: Tensor, x1: Tensor, generator: Optional[torch.Generator] = None):
