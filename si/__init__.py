@@ -4,5 +4,6 @@ from . import divergence, fields, likelihood, sampling  # noqa: F401
 from .interpolants import Interpolant  # noqa: F401
 from .mixtures import GaussianMixture  # noqa: F401
 from . import densities  # noqa: F401
+from . import bridges, couplings, metrics  # noqa: F401
 
 __version__ = "0.1.0"
