@@ -169,10 +169,11 @@ def _per_time(t: Tensor, x: Tensor, params: Callable[[Tensor], tuple], apply: Ca
     return result
 
 
-def _as_f64(x: Tensor, d: int) -> Tensor:
+def _as_f64(x: Tensor, d: int, device=None) -> Tensor:
+    """x as float64 on `device` (the bridge's parameters' device; results go back to x's device)."""
     if not isinstance(x, Tensor) or x.dim() != 2 or x.shape[1] != d:
         raise ValueError(f"x must be a tensor of shape (n, {d}), got {getattr(x, 'shape', type(x))}")
-    return x.to(_F64)
+    return x.to(device=device, dtype=_F64)
 
 
 # ----------------------------------------------------------------------------------------
@@ -234,7 +235,7 @@ class _BrownianBridgeOverPlan:
             raise ValueError(f"steps must be a positive integer, got {steps}")
         if not 0 <= t0 < t1 <= 1:
             raise ValueError(f"need 0 <= t0 < t1 <= 1, got t0={t0}, t1={t1}")
-        x = _as_f64(x0, self.dim).clone()
+        x = _as_f64(x0, self.dim, self._device()).clone()
         times = torch.linspace(t0, t1, steps + 1, dtype=_F64)
         dt = (t1 - t0) / steps
         traj = [x] if return_trajectory else None
@@ -313,7 +314,7 @@ class GaussianBridge(_BrownianBridgeOverPlan):
 
     def conditional(self, x0: Tensor) -> Tuple[Tensor, Tensor]:
         """Plan conditional X1 | X0 = x0: mean (n, d), cov (d, d)."""
-        x0 = _as_f64(x0, self.dim)
+        x0 = _as_f64(x0, self.dim, self._device())
         return self.mean1 + (x0 - self.mean0) @ self._K, self._cond_cov
 
     def sample_plan(self, n: int, generator: Optional[torch.Generator] = None) -> Tuple[Tensor, Tensor]:
@@ -357,7 +358,7 @@ class GaussianBridge(_BrownianBridgeOverPlan):
 
     def _linear_field(self, t, x: Tensor, matrix: Callable[[Tensor, Tensor], Tensor], shift: bool) -> Tensor:
         """M(t) Sigma_t^-1 (x - mu_t) (+ (b - a) if shift), M(ts, Sigma) -> (u, d, d)."""
-        xd = _as_f64(x, self.dim)
+        xd = _as_f64(x, self.dim, self._device())
         t = _time_vector(t, xd)
 
         def params(ts):
@@ -374,7 +375,7 @@ class GaussianBridge(_BrownianBridgeOverPlan):
         out = _per_time(t, xd, params, apply, row_cost=self.dim * self.dim)
         if shift:
             out = out + (self.mean1 - self.mean0)
-        return out.to(x.dtype)
+        return out.to(device=x.device, dtype=x.dtype)
 
     def drift(self, t, x: Tensor) -> Tensor:
         """Bridge SDE drift S_t^T Sigma_t^-1 (x - mu_t) + (b - a)."""
@@ -393,7 +394,7 @@ class GaussianBridge(_BrownianBridgeOverPlan):
 
     def log_prob(self, t, x: Tensor) -> Tensor:
         """log rho_t(x) = log N(x; mu_t, Sigma_t), shape (n,)."""
-        xd = _as_f64(x, self.dim)
+        xd = _as_f64(x, self.dim, self._device())
         t = _time_vector(t, xd)
 
         def params(ts):
@@ -401,7 +402,7 @@ class GaussianBridge(_BrownianBridgeOverPlan):
             return mu, torch.linalg.cholesky(Sig)
 
         out = _per_time(t, xd, params, lambda p, xr: gaussian_log_prob(xr, p[0], p[1]), self.dim * self.dim)
-        return out.to(x.dtype)
+        return out.to(device=x.device, dtype=x.dtype)
 
     def to_mixture_marginal(self, t) -> GaussianMixture:
         mu, Sig = self.marginal(_scalar_time(t))
@@ -532,7 +533,7 @@ class MixturePotentialBridge(_BrownianBridgeOverPlan):
     # -- static plan ---------------------------------------------------------------------
     def conditional_mixture(self, x0: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
         """pi(y | x0) as a mixture: weights (n, K), means (n, K, d), covariances (K, d, d)."""
-        x = _as_f64(x0, self.dim)
+        x = _as_f64(x0, self.dim, self._device())
         f = self.potential
         lw, mu, prec, log_norm = self._w_params
         diff = mu - x[:, None, :]
@@ -569,7 +570,7 @@ class MixturePotentialBridge(_BrownianBridgeOverPlan):
     # -- fields --------------------------------------------------------------------------
     def drift(self, t, x: Tensor) -> Tensor:
         """sigma^2 grad_x log sum_k p_k N(x; mu_k, Sig_k + sigma^2 (1 - t) I)."""
-        xd = _as_f64(x, self.dim)
+        xd = _as_f64(x, self.dim, self._device())
         t = _time_vector(t, xd)
         f = self.potential
         eye = torch.eye(self.dim, dtype=_F64, device=xd.device)
@@ -583,7 +584,7 @@ class MixturePotentialBridge(_BrownianBridgeOverPlan):
             return _gmm_log_prob_and_score(xr, *p, want_score=True)[1]
 
         K, d = f.n_components, self.dim
-        return (self.sigma2 * _per_time(t, xd, params, apply, K * d * d)).to(x.dtype)
+        return (self.sigma2 * _per_time(t, xd, params, apply, K * d * d)).to(device=x.device, dtype=x.dtype)
 
     def _marginal_components(self, ts: Tensor):
         """Log-weights (u, M), means (u, M, d), covariances (u, M, d, d) of rho_t."""
@@ -609,7 +610,7 @@ class MixturePotentialBridge(_BrownianBridgeOverPlan):
 
     def _marginal_eval(self, t, x: Tensor, want_score: bool) -> Tensor:
         self._need_exact("score/log_prob/velocity")
-        xd = _as_f64(x, self.dim)
+        xd = _as_f64(x, self.dim, self._device())
         t = _time_vector(t, xd)
         M = self._comp[0].shape[0]
 
@@ -618,7 +619,7 @@ class MixturePotentialBridge(_BrownianBridgeOverPlan):
             return sc if want_score else lp
 
         params = lambda ts: _gmm_params(*self._marginal_components(ts))  # noqa: E731
-        return _per_time(t, xd, params, apply, M * self.dim * self.dim).to(x.dtype)
+        return _per_time(t, xd, params, apply, M * self.dim * self.dim).to(device=x.device, dtype=x.dtype)
 
     def score(self, t, x: Tensor) -> Tensor:
         return self._marginal_eval(t, x, want_score=True)
