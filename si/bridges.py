@@ -382,7 +382,8 @@ class GaussianBridge(_BrownianBridgeOverPlan):
         return self._linear_field(t, x, lambda ts, Sig: self._S(ts).transpose(-1, -2), shift=True)
 
     def velocity(self, t, x: Tensor) -> Tensor:
-        """Probability-flow velocity drift - sigma^2/2 grad log rho_t = (S_t^T + sigma^2/2 I) Sigma_t^-1 (x - mu_t) + b - a."""
+        """Probability-flow velocity: drift - sigma^2/2 grad log rho_t
+        = (S_t^T + sigma^2/2 I) Sigma_t^-1 (x - mu_t) + (b - a)."""
         eye = torch.eye(self.dim, dtype=_F64, device=self._device())
         return self._linear_field(t, x, lambda ts, Sig: self._S(ts).transpose(-1, -2) + 0.5 * self.sigma2 * eye,
                                   shift=True)
