@@ -409,9 +409,10 @@ def test_gaussian_sb_pairs_are_fixed_and_nontrivial(d, s2):
     assert abs(float((g.mean1 - g.mean0).norm()) - 2) < 1e-12
 
 
-@pytest.mark.parametrize("d,s2", [(2, 0.1), (2, 1.0), (16, 0.1), (16, 1.0)])
-def test_mixture_potential_pairs(d, s2):
-    b = mixture_potential_bridge(d, s2)
+@pytest.mark.parametrize("d,s2,base_var", [(2, 0.1, 2.0), (2, 1.0, 2.0), (16, 0.1, 2.0), (16, 1.0, 2.0),
+                                             (2, 0.1, 0.25), (16, 1.0, 0.25)])
+def test_mixture_potential_pairs(d, s2, base_var):
+    b = mixture_potential_bridge(d, s2, base_var=base_var)
     assert b.dim == d and b.rho0.dim == d and b.rho1.dim == d and b.plan.dim == 2 * d
     assert b.potential.n_components == 8 and abs(b.sigma2 - s2) < 1e-14
     # rho1 is the sharper, outer one: larger mean radius, smaller per-component spread
@@ -450,6 +451,8 @@ def test_bad_input_raises_value_error():
         gaussian_sb_pair(2, 0.0)
     with pytest.raises(ValueError):
         mixture_potential_bridge(1, 1.0)
+    with pytest.raises(ValueError, match="base_var"):
+        mixture_potential_bridge(2, 1.0, base_var=0.0)
     f = GaussianMixture(torch.ones(1, dtype=F64), torch.zeros(1, 2, dtype=F64), eye[None])
     with pytest.raises(ValueError, match="sigma"):
         MixturePotentialBridge(f, 0.0, f)
