@@ -5,7 +5,7 @@
     snakemake --report report/report.html       # browsable report of every figure and table
 
 The DAG: truth (per benchmark) -> train (benchmark x method x seed; independent of eps)
--> sample (every eps x sampler x steps, in one job per model) -> evaluate / likelihood
+-> evaluate (one job per model: sample at every eps x sampler x steps, then every metric)
 -> results/metrics.csv -> report/tables, report/figures -> the HTML report.
 Every computation lives in si (si.experiment is the glue); workflow/scripts only pass files on.
 """
@@ -31,7 +31,6 @@ report: "workflow/report/workflow.rst"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/truth.smk"
 include: "workflow/rules/train.smk"
-include: "workflow/rules/sample.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/report.smk"

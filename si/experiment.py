@@ -16,10 +16,11 @@ so changing a setting re-runs exactly the jobs it affects (Snakemake's params re
 Stages (one rule each):
   truth       benchmark -> reference samples of rho1 and test points, W2 floor, entropy
   train       run -> checkpoint (state dict + JSON spec), once per benchmark x method x seed
-  sample      checkpoint -> samples for every (sampler, eps, steps), and path marginals on bridge pairs
-  evaluate    samples, truth -> rows: W2 and floor, support fraction, bridge distances, field errors
-  likelihood  checkpoint, truth -> rows: ODE cross-entropy (eps = 0), SDE cross-entropy (eps > 0, both
-              estimators), KL against the known target entropy, with NFE
+  evaluate    checkpoint, truth -> samples for every (sampler, eps, steps), then rows: W2 and floor,
+              support fraction, bridge distances, field errors, ODE cross-entropy (eps = 0), SDE
+              cross-entropy (eps > 0, both estimators), KL against the known target entropy, NFE
+              (one job per model: loading the model and importing torch / POT once is most of the
+              cost of a small job)
   aggregate   all rows -> results/metrics.csv (tidy, long format: one row per evaluation)
 """
 from __future__ import annotations
@@ -50,7 +51,7 @@ COLUMNS = ["benchmark", "method", "label", "path", "gamma", "a", "objective", "c
            "eps", "sampler", "steps", "nfe", "metric", "t", "value", "floor", "stderr"]
 FACTORS = ["benchmark", "method", "label", "path", "gamma", "a", "objective", "coupling", "seed"]
 
-STAGES = ("truth", "train", "sample", "evaluate", "likelihood")
+STAGES = ("truth", "train", "evaluate")
 TRAIN_KEYS = ("steps", "batch", "lr", "lr_decay", "lr_every", "hidden", "depth", "antithetic",
               "t_min", "t_max", "log_every", "dtype")
 SDE_WINDOW = (1e-4, 1 - 1e-4)   # DESIGN 1.9: when a score is involved
@@ -200,6 +201,7 @@ def stage_spec(config: dict, stage: str, benchmark: str, method: Optional[str] =
     m = _resolve_method(config, benchmark, method)
     spec = {"benchmark": benchmark, "method": method, "seed": int(seed), **m}
     if stage == "train":
+        del spec["label"]  # display only: renaming a method does not retrain it
         train = deep_merge(deep_merge(config["train"], config["benchmarks"][benchmark].get("train")),
                            config["methods"][method].get("train"))
         spec["train"] = {k: train[k] for k in TRAIN_KEYS if k in train}
@@ -208,29 +210,20 @@ def stage_spec(config: dict, stage: str, benchmark: str, method: Optional[str] =
     has_score = m["objective"] not in NO_SCORE_OBJECTIVES
     spec["eps"] = s["eps"] if has_score else [0.0]
     spec["device"] = s["device"]
-    if stage == "sample":
-        spec["sampling"] = s["sampling"]
-        spec["bridge_times"] = s["evaluation"]["bridge_times"] if _pair(benchmark).is_bridge else []
-    elif stage == "evaluate":
-        spec["evaluation"] = s["evaluation"]
-        spec["window"] = [s["sampling"].get("t_min", SDE_WINDOW[0]), s["sampling"].get("t_max", SDE_WINDOW[1])]
-    elif stage == "likelihood":
-        lk = s["likelihood"]
-        lk_eps = [float(e) for e in lk.get("eps", spec["eps"])] if has_score else []
-        spec["likelihood"] = {**lk, "eps": [e for e in lk_eps if e > 0]}
-        spec["window"] = [s["sampling"].get("t_min", SDE_WINDOW[0]), s["sampling"].get("t_max", SDE_WINDOW[1])]
+    spec["sampling"] = s["sampling"]
+    spec["window"] = [s["sampling"].get("t_min", SDE_WINDOW[0]), s["sampling"].get("t_max", SDE_WINDOW[1])]
+    spec["bridge_times"] = s["evaluation"]["bridge_times"] if _pair(benchmark).is_bridge else []
+    spec["evaluation"] = s["evaluation"]
+    lk = s["likelihood"]
+    lk_eps = [float(e) for e in lk.get("eps", spec["eps"])] if has_score else []
+    spec["likelihood"] = {**lk, "eps": [e for e in lk_eps if e > 0]}
     return spec
-
-
-def likelihood_enabled(config: dict, benchmark: str) -> bool:
-    return bool(benchmark_settings(config, benchmark)["likelihood"]["enabled"])
 
 
 # ----------------------------------------------------------------------------------------
 # code versions: a hash of the si sources a stage uses
 # ----------------------------------------------------------------------------------------
-STAGE_ENTRY = {"truth": "make_truth", "train": "train_run", "sample": "sample_run",
-               "evaluate": "evaluate_run", "likelihood": "likelihood_run", "aggregate": "aggregate",
+STAGE_ENTRY = {"truth": "make_truth", "train": "train_run", "evaluate": "evaluate_run", "aggregate": "aggregate",
                "tables": "write_tables", "figures": "write_figure"}
 _SI = Path(__file__).resolve().parent
 
@@ -298,10 +291,16 @@ def atomic_write(path, write: Callable[[str], None], suffix: str = "") -> None:
     """Call write(tmp) on a temporary path in path's folder, then rename it to path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(f".{path.name}.*.tmp*"):  # left by a killed earlier attempt
+        with contextlib.suppress(FileNotFoundError):
+            stale.unlink()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp" + suffix)
     os.close(fd)
     try:
         write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; finished files get the usual mode
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -344,7 +343,10 @@ def logged(log_path, threads: Optional[int] = None):
             traceback.print_exc()
             raise
         finally:
-            print(f"[{time.strftime('%Y-%m-%d %H:%M:%S')}] done in {time.time() - t0:.1f}s", flush=True)
+            import resource
+            ru = resource.getrusage(resource.RUSAGE_SELF)
+            print(f"[{time.strftime('%Y-%m-%d %H:%M:%S')}] done in {time.time() - t0:.1f}s "
+                  f"(process cpu {ru.ru_utime + ru.ru_stime:.1f}s, peak rss {ru.ru_maxrss / 1024:.0f} MB)", flush=True)
 
 
 def _device(name: str):
@@ -416,10 +418,8 @@ def _interpolant(spec: dict):
 def _coupling(spec: dict):
     if spec["coupling"] == "independent":
         return None
-    from . import couplings
-    if spec["coupling"] == "minibatch-ot":
-        return couplings.MinibatchOT()
-    return couplings.EntropicOT(reg=spec["coupling_reg"])
+    from .couplings import make_coupling
+    return make_coupling(spec["coupling"], **({"reg": spec["coupling_reg"]} if spec["coupling"] == "entropic" else {}))
 
 
 def train_run(spec: dict, out_model, threads: int = 1) -> None:
@@ -430,12 +430,11 @@ def train_run(spec: dict, out_model, threads: int = 1) -> None:
     print(f"{spec['benchmark']} / {spec['method']} / seed {spec['seed']}: {config}", flush=True)
     train(_interpolant(spec), spec["objective"], pair.rho0, pair.rho1, config, coupling=_coupling(spec),
           checkpoint=out_model, device=_device(spec["device"]), log=sys.stdout,
-          extra_spec={"run": {k: spec[k] for k in ("benchmark", "method", "seed", "label", "coupling",
-                                                   "coupling_reg")}})
+          extra_spec={"run": {k: spec[k] for k in ("benchmark", "method", "seed", "coupling", "coupling_reg")}})
 
 
 # ----------------------------------------------------------------------------------------
-# stage: sample
+# stage: evaluate (sample, then sample-based metrics, then likelihoods, in one job per model)
 # ----------------------------------------------------------------------------------------
 def _load(model_path, device_name: str):
     from .training import load_model
@@ -452,24 +451,21 @@ def _marginals_at(result, times: Sequence[float]) -> Dict[float, "object"]:
     return out
 
 
-def sample_run(spec: dict, model_path, out_npz) -> None:
-    """Sample the model with the ODE (eps = 0) and the SDE at every eps, for every step count.
+def sample_model(spec: dict, model) -> Dict[str, "object"]:
+    """Samples of the model with the ODE (eps = 0) and the SDE at every eps, for every step count,
+    as numpy arrays keyed by sample_key (plus nfe__<key>, x0, meta, and <key>__t<t> marginals).
 
     All samplers start from the same x0 ~ rho0 (common random numbers across eps and samplers);
     the SDE noise is seeded per (run, eps, steps). On bridge pairs the states at bridge_times are
-    kept too (from the run with the most steps of each sampler and eps).
+    kept too, from the run with the most steps of each sampler and eps.
     """
     import numpy as np
-    import torch
     from . import sampling
-    model = _load(model_path, spec["device"])
-    dev = next(model.nets.parameters()).device
-    dtype = next(model.nets.parameters()).dtype
+    p = next(model.nets.parameters())
     pair = _pair(spec["benchmark"])
     s = spec["sampling"]
-    n = int(s["n"])
-    x0 = pair.rho0.sample(n, generator=_generator("x0", spec["benchmark"], spec["seed"])).to(dev, dtype)
-    window = (s.get("t_min", SDE_WINDOW[0]), s.get("t_max", SDE_WINDOW[1]))
+    x0 = pair.rho0.sample(int(s["n"]), generator=_generator("x0", spec["benchmark"], spec["seed"])).to(p.device, p.dtype)
+    window = spec["window"]
     times = [float(t) for t in spec.get("bridge_times", [])]
     arrays = {"x0": x0.cpu().numpy(),
               "meta": np.array(json.dumps({k: spec[k] for k in ("benchmark", "method", "label", "seed", "path",
@@ -482,14 +478,13 @@ def sample_run(spec: dict, model_path, out_npz) -> None:
         if save:
             for t, xt in _marginals_at(res, times).items():
                 arrays[f"{key}__t{t:g}"] = xt.detach().cpu().numpy()
-        finite = np.isfinite(x).all(1).mean()
-        print(f"{key}: nfe {res.nfe}, finite {finite:.3f}, mean {np.nanmean(x, 0)[:4]}", flush=True)
+        print(f"sample {key}: nfe {res.nfe}, finite {np.isfinite(x).all(1).mean():.3f}", flush=True)
 
     ode = s["ode"]
     for steps in ode["steps"]:
-        res = sampling.sample_ode(model.b, x0, steps=int(steps), method=ode["method"],
-                                  save_trajectory=bool(times) and steps == max(ode["steps"]))
-        keep(sample_key(_ode_name(ode["method"]), 0.0, steps), res, bool(times) and steps == max(ode["steps"]))
+        save = bool(times) and steps == max(ode["steps"])
+        res = sampling.sample_ode(model.b, x0, steps=int(steps), method=ode["method"], save_trajectory=save)
+        keep(sample_key(_ode_name(ode["method"]), 0.0, steps), res, save)
     if model.s is not None:
         sde = s["sde"]
         for eps in spec["eps"]:
@@ -499,12 +494,9 @@ def sample_run(spec: dict, model_path, out_npz) -> None:
                 res = sampling.sample_sde(model.b, model.s, float(eps), x0, steps=int(steps), method=sde["method"],
                                           generator=g, t_min=window[0], t_max=window[1], save_trajectory=save)
                 keep(sample_key(_sde_name(sde["method"]), eps, steps), res, save)
-    save_npz(out_npz, arrays)
+    return arrays
 
 
-# ----------------------------------------------------------------------------------------
-# stage: evaluate
-# ----------------------------------------------------------------------------------------
 def _factor_values(spec: dict) -> dict:
     return {"benchmark": spec["benchmark"], "method": spec["method"], "label": spec["label"],
             "path": spec["path"], "gamma": spec["gamma"], "a": spec["a"], "objective": spec["objective"],
@@ -518,47 +510,38 @@ def _row(spec: dict, **values) -> dict:
     return row
 
 
-def _finite_rows(x):
-    import numpy as np
-    ok = np.isfinite(x).all(1)
-    return x[ok], float(ok.mean())
-
-
-def evaluate_run(spec: dict, samples_npz, truth_npz, truth_json, model_path, out_csv) -> None:
+def sample_rows(spec: dict, arrays: Dict[str, "object"], ref, truth: dict) -> List[dict]:
     """Rows for every sample set: W2 against the reference with its floor, the fraction of finite
-    samples, the support fraction (checkerboard targets), and on bridge pairs the comparisons with
-    the exact bridge (terminal W2, coupling W2 against the exact plan, Bures-W2 of the marginals at
-    bridge_times, each with its floor). Plus, on pairs with an exact oracle and an independent
-    coupling, the relative mean-square error of the learned b and s along the interpolant."""
+    samples, the support fraction (checkerboard targets); on bridge pairs, for the largest step
+    count of each sampler and eps, the comparisons with the exact bridge (terminal W2, coupling W2
+    against the exact plan, each with its floor, and Bures-W2 of the marginals at bridge_times and 1)."""
     import numpy as np
-    import pandas as pd
     import torch
     from . import metrics
     pair = _pair(spec["benchmark"])
-    truth = json.loads(Path(truth_json).read_text())
-    ref = np.load(truth_npz)["x1_ref"]
-    data = np.load(samples_npz)
-    x0 = data["x0"]
+    keys = [k for k in arrays if k.count("__") == 2 and not k.startswith("nfe__")]
+    top = {}
+    for k in keys:
+        sampler, eps, steps = parse_sample_key(k)
+        top[(sampler, eps)] = max(top.get((sampler, eps), 0), steps)
     rows = []
-    keys = [k for k in data.files if k.count("__") == 2 and not k.startswith("nfe__")]
     for key in keys:
         sampler, eps, steps = parse_sample_key(key)
-        nfe = int(data["nfe__" + key])
-        x = data[key].astype(np.float64)
-        base = dict(eps=eps, sampler=sampler, steps=steps, nfe=nfe)
-        xf, frac = _finite_rows(x)
-        rows.append(_row(spec, **base, metric="finite_fraction", value=frac, floor=1.0))
-        if len(xf) < 2:
+        x = np.asarray(arrays[key], dtype=np.float64)
+        base = dict(eps=eps, sampler=sampler, steps=steps, nfe=int(arrays["nfe__" + key]))
+        ok = np.isfinite(x).all(1)
+        rows.append(_row(spec, **base, metric="finite_fraction", value=float(ok.mean()), floor=1.0))
+        if ok.sum() < 2:
             rows.append(_row(spec, **base, metric="w2", value=float("nan"), floor=truth["w2_floor"]))
             continue
-        rows.append(_row(spec, **base, metric="w2", value=metrics.w2(xf, ref), floor=truth["w2_floor"]))
+        rows.append(_row(spec, **base, metric="w2", value=metrics.w2(x[ok], ref), floor=truth["w2_floor"]))
         if truth.get("support"):
-            frac_in = pair.rho1.support_fraction(torch.as_tensor(x))
-            rows.append(_row(spec, **base, metric="support_fraction", value=frac_in, floor=1.0))
-        if pair.is_bridge and frac == 1.0:
-            marg = {float(k.rsplit("__t", 1)[1]): data[k] for k in data.files if k.startswith(key + "__t")}
+            rows.append(_row(spec, **base, metric="support_fraction", floor=1.0,
+                             value=pair.rho1.support_fraction(torch.as_tensor(x))))
+        if pair.is_bridge and ok.all() and steps == top[(sampler, eps)]:
+            marg = {float(k.rsplit("__t", 1)[1]): arrays[k] for k in arrays if k.startswith(key + "__t")}
             g = _generator("bridge", spec["benchmark"], spec["seed"], key)
-            bm = metrics.bridge_metrics(pair.bridge, x0, x, marginals=marg, generator=g)
+            bm = metrics.bridge_metrics(pair.bridge, arrays["x0"], x, marginals=marg, generator=g)
             rows.append(_row(spec, **base, metric="w2_terminal_bridge", value=bm["w2_terminal"],
                              floor=bm["w2_terminal_floor"]))
             rows.append(_row(spec, **base, metric="w2_coupling", value=bm["w2_coupling"],
@@ -566,25 +549,25 @@ def evaluate_run(spec: dict, samples_npz, truth_npz, truth_json, model_path, out
             rows.append(_row(spec, **base, metric="bures_w2", t=1.0, value=bm["bures_w2_terminal"]))
             for t in sorted(marg):
                 rows.append(_row(spec, **base, metric="bures_w2", t=t, value=bm[f"bures_w2_t{t:g}"]))
-    ev = spec["evaluation"]
-    if int(ev.get("field_n", 0)) > 0 and pair.has_oracle and spec["coupling"] == "independent":
-        rows.extend(_field_errors(spec, pair, model_path, int(ev["field_n"]), spec["window"]))
-    frame = pd.DataFrame(rows, columns=COLUMNS)
-    write_csv(out_csv, frame)
-    print(frame.drop(columns=FACTORS).to_string(), flush=True)
+    return rows
 
 
-def _field_errors(spec: dict, pair, model_path, n: int, window) -> List[dict]:
-    """E|f^ - f|^2 / E|f|^2 for f = b and s at x_t, t ~ U[window], against the exact oracle."""
+def field_error_rows(spec: dict, model) -> List[dict]:
+    """E|f^ - f|^2 / E|f|^2 for f = b and s at x_t, t ~ U[window], against the exact oracle (pairs
+    with an oracle, independent coupling only: the oracle describes that coupling)."""
     import torch
-    model = _load(model_path, "cpu")
-    dtype = next(model.nets.parameters()).dtype
+    n = int(spec["evaluation"].get("field_n", 0))
+    pair = _pair(spec["benchmark"])
+    if n <= 0 or not pair.has_oracle or spec["coupling"] != "independent":
+        return []
+    p = next(model.nets.parameters())
     interp = _interpolant(spec)
     oracle = pair.oracle(interp)
     g = _generator("fields", spec["benchmark"], spec["seed"])
     x1 = pair.rho1.sample(n, generator=g).double()
     x0 = x1 if interp.mirror else pair.rho0.sample(n, generator=g).double()
-    t = window[0] + (window[1] - window[0]) * torch.rand(n, generator=g, dtype=torch.float64)
+    lo, hi = spec["window"]
+    t = lo + (hi - lo) * torch.rand(n, generator=g, dtype=torch.float64)
     z = torch.randn(x1.shape, generator=g, dtype=torch.float64)
     xt = interp.points(t, x0, x1, z).xt
     rows = []
@@ -592,32 +575,26 @@ def _field_errors(spec: dict, pair, model_path, n: int, window) -> List[dict]:
         for name, learned, exact in (("b", model.b, oracle.b), ("s", model.s, oracle.s)):
             if learned is None:
                 continue
-            f_hat = learned(t.to(dtype), xt.to(dtype)).double()
+            f_hat = learned(t.to(p.device, p.dtype), xt.to(p.device, p.dtype)).double().cpu()
             f = exact(t, xt)
             rel = float(((f_hat - f) ** 2).sum(1).mean() / (f ** 2).sum(1).mean())
             rows.append(_row(spec, sampler="oracle", metric=f"field_rel_mse_{name}", value=rel, floor=0.0))
     return rows
 
 
-# ----------------------------------------------------------------------------------------
-# stage: likelihood
-# ----------------------------------------------------------------------------------------
-def likelihood_run(spec: dict, model_path, truth_npz, truth_json, out_csv) -> None:
+def likelihood_rows(spec: dict, model, x_test, truth: dict) -> List[dict]:
     """Cross-entropy H(rho1, rho^1) at the truth's test points: the ODE likelihood (eps = 0) and,
     for every eps > 0 of the spec, the SDE estimators ("score", "feynman-kac"); KL = CE - H(rho1)
     where the target entropy is known. NFE per test point in the nfe column."""
-    import numpy as np
-    import pandas as pd
     import torch
     from . import likelihood as L
-    model = _load(model_path, spec["device"])
-    dev = next(model.nets.parameters()).device
-    dtype = next(model.nets.parameters()).dtype
-    pair = _pair(spec["benchmark"])
-    truth = json.loads(Path(truth_json).read_text())
     lk = spec["likelihood"]
-    x = torch.as_tensor(np.load(truth_npz)["x1_test"][: int(lk["n"])]).to(dev, dtype)
-    rho0 = pair.rho0.to(device=dev, dtype=dtype)
+    if not lk["enabled"]:
+        return []
+    p = next(model.nets.parameters())
+    pair = _pair(spec["benchmark"])
+    x = torch.as_tensor(x_test[: int(lk["n"])]).to(p.device, p.dtype)
+    rho0 = pair.rho0.to(device=p.device, dtype=p.dtype)
     H, H_se = truth["entropy"], truth["entropy_se"]
     div = {"divergence": lk["divergence"]}
     if lk["divergence"] == "hutchinson":
@@ -629,7 +606,7 @@ def likelihood_run(spec: dict, model_path, truth_npz, truth_json, out_csv) -> No
         base = dict(eps=eps, sampler=sampler, steps=steps, nfe=int(res.nfe))
         ok = torch.isfinite(lp)
         rows.append(_row(spec, **base, metric="finite_fraction", value=float(ok.double().mean()), floor=1.0))
-        if int(ok.sum()) < 2 or not bool(ok.all()):
+        if not bool(ok.all()):
             rows.append(_row(spec, **base, metric="cross_entropy", value=float("inf"), floor=H))
             rows.append(_row(spec, **base, metric="kl", value=float("inf"), floor=0.0))
             return
@@ -637,21 +614,43 @@ def likelihood_run(spec: dict, model_path, truth_npz, truth_json, out_csv) -> No
         kl = L.kl_divergence(ce, H, H_se)
         rows.append(_row(spec, **base, metric="cross_entropy", value=ce.value, floor=H, stderr=ce.stderr))
         rows.append(_row(spec, **base, metric="kl", value=kl.value, floor=0.0, stderr=kl.stderr))
-        print(f"{sampler} eps={eps:g}: CE {ce.value:.4f} +- {ce.stderr:.4f}, KL {kl.value:.4f}, nfe {res.nfe}",
-              flush=True)
+        print(f"likelihood {sampler} eps={eps:g}: CE {ce.value:.4f} +- {ce.stderr:.4f}, KL {kl.value:.4f}, "
+              f"nfe {res.nfe}", flush=True)
 
     g = _generator("likelihood", spec["benchmark"], spec["method"], spec["seed"])
     res = L.ode_likelihood(model.b, rho0.log_prob, x, steps=int(lk["ode_steps"]), method=lk["ode_method"],
                            generator=g, **div)
     add(_ode_name(lk["ode_method"]), 0.0, int(lk["ode_steps"]), res)
     if model.s is not None:
-        window = spec["window"]
+        lo, hi = spec["window"]
         for eps in lk["eps"]:
             for est in lk["sde_estimators"]:
                 res = L.sde_likelihood(model.b, model.s, float(eps), rho0.log_prob, x, steps=int(lk["sde_steps"]),
                                        paths=int(lk["sde_paths"]), estimator=est, generator=g,
-                                       t_min=window[0], t_max=window[1], **div)
+                                       t_min=lo, t_max=hi, **div)
                 add(f"sde-{est}", float(eps), int(lk["sde_steps"]), res)
+    return rows
+
+
+def evaluate_run(spec: dict, model_path, truth_npz, truth_json, out_samples, out_csv) -> None:
+    """One trained model, every evaluation: sample (ODE, SDE at every eps, every step count), then
+    the sample-based metrics, the field errors against the oracle and the likelihoods. Writes the
+    samples (for the figures) and the model's rows of results/metrics.csv."""
+    import numpy as np
+    import pandas as pd
+    truth = json.loads(Path(truth_json).read_text())
+    ref = np.load(truth_npz)
+    model = _load(model_path, spec["device"])
+    t0 = time.time()
+    arrays = sample_model(spec, model)
+    save_npz(out_samples, arrays)
+    t1 = time.time()
+    rows = sample_rows(spec, arrays, ref["x1_ref"], truth)
+    rows += field_error_rows(spec, model)
+    t2 = time.time()
+    rows += likelihood_rows(spec, model, ref["x1_test"], truth)
+    print(f"seconds: sampling {t1 - t0:.1f}, sample metrics {t2 - t1:.1f}, likelihood {time.time() - t2:.1f}",
+          flush=True)
     frame = pd.DataFrame(rows, columns=COLUMNS)
     write_csv(out_csv, frame)
 
@@ -672,13 +671,14 @@ def aggregate(row_files: Iterable, model_specs: Iterable, out_metrics, out_train
         ["benchmark", "method", "seed", "metric", "sampler", "eps", "steps", "t"], na_position="first",
         kind="stable").reset_index(drop=True)
     write_csv(out_metrics, metrics_frame)
+    labels = dict(zip(metrics_frame["method"], metrics_frame["label"]))
     rows = []
     for path in model_specs:
         spec = json.loads(Path(path).read_text())
         run = spec.get("run", {})
         for rec in spec.get("losses", []):
             rows.append({"benchmark": run.get("benchmark"), "method": run.get("method"),
-                         "label": run.get("label"), "objective": spec.get("objective"),
+                         "label": labels.get(run.get("method"), run.get("method")), "objective": spec.get("objective"),
                          "seed": run.get("seed"), "train_seconds": spec.get("train_seconds"), **rec})
     write_csv(out_training, pd.DataFrame(rows))
     print(f"{len(metrics_frame)} metric rows, {len(rows)} training-curve rows", flush=True)

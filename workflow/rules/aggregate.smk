@@ -1,13 +1,9 @@
-ROW_FILES = run_files("results/evaluations/" + RUN + ".csv") + [
-    f for b in LIKELIHOOD_BENCHMARKS for f in run_files("results/likelihood/" + RUN + ".csv", b)
-]
+ROW_FILES = run_files("results/evaluations/" + RUN + ".csv")
 MODEL_SPECS = run_files("results/models/" + RUN + ".json")
 JOB_BENCHMARKS = (
     [f"results/benchmarks/truth/{b}.tsv" for b in BENCHMARKS]
     + run_files("results/benchmarks/train/" + RUN + ".tsv")
-    + run_files("results/benchmarks/sample/" + RUN + ".tsv")
     + run_files("results/benchmarks/evaluate/" + RUN + ".tsv")
-    + [f for b in LIKELIHOOD_BENCHMARKS for f in run_files("results/benchmarks/likelihood/" + RUN + ".tsv", b)]
 )
 
 

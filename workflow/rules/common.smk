@@ -9,7 +9,6 @@ except E.ConfigError as e:
 
 BENCHMARKS = list(config["benchmarks"])
 BRIDGE_BENCHMARKS = [b for b in BENCHMARKS if E._pair(b).is_bridge]
-LIKELIHOOD_BENCHMARKS = [b for b in BENCHMARKS if E.likelihood_enabled(config, b)]
 
 # A hash of the si code each stage runs, passed as a parameter: editing that code marks the
 # stage's results out of date (Snakemake's params rerun trigger), editing other code does not.
@@ -46,9 +45,7 @@ def spec(stage):
 _RESOURCES = {
     "truth": dict(threads=1, mem_mb=2000, runtime=15, gpu=0),
     "train": dict(threads=1, mem_mb=4000, runtime=60, gpu=0),
-    "sample": dict(threads=1, mem_mb=4000, runtime=30, gpu=0),
-    "evaluate": dict(threads=1, mem_mb=4000, runtime=30, gpu=0),
-    "likelihood": dict(threads=1, mem_mb=8000, runtime=60, gpu=0),
+    "evaluate": dict(threads=1, mem_mb=8000, runtime=60, gpu=0),
     "aggregate": dict(threads=1, mem_mb=4000, runtime=10, gpu=0),
     "tables": dict(threads=1, mem_mb=2000, runtime=10, gpu=0),
     "figures": dict(threads=1, mem_mb=4000, runtime=20, gpu=0),

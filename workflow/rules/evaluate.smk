@@ -1,13 +1,16 @@
 rule evaluate:
-    """W2 with floor, support fraction, exact-bridge distances, field errors against the oracle."""
+    """Every evaluation of one model in one job (one process: the model is loaded once):
+    sample with the ODE (eps = 0) and the SDE at every eps and step count, then W2 with its floor,
+    support fraction, distances to the exact bridge, field errors against the oracle, and the
+    ODE / SDE cross-entropies and KL with their NFE."""
     input:
-        samples="results/samples/" + RUN + ".npz",
-        truth="results/truth/{benchmark}.npz",
-        truth_json="results/truth/{benchmark}.json",
         model="results/models/" + RUN + ".pt",
         spec="results/models/" + RUN + ".json",
+        truth="results/truth/{benchmark}.npz",
+        truth_json="results/truth/{benchmark}.json",
     output:
-        "results/evaluations/" + RUN + ".csv",
+        samples="results/samples/" + RUN + ".npz",
+        rows="results/evaluations/" + RUN + ".csv",
     params:
         spec=spec("evaluate"),
         code=CODE["evaluate"],
@@ -22,28 +25,3 @@ rule evaluate:
         gpu=res("evaluate", "gpu"),
     script:
         "../scripts/evaluate.py"
-
-
-rule likelihood:
-    """ODE cross-entropy (eps = 0), SDE cross-entropy (eps > 0, both estimators), KL, NFE."""
-    input:
-        model="results/models/" + RUN + ".pt",
-        spec="results/models/" + RUN + ".json",
-        truth="results/truth/{benchmark}.npz",
-        truth_json="results/truth/{benchmark}.json",
-    output:
-        "results/likelihood/" + RUN + ".csv",
-    params:
-        spec=spec("likelihood"),
-        code=CODE["likelihood"],
-    log:
-        "results/logs/likelihood/" + RUN + ".log",
-    benchmark:
-        "results/benchmarks/likelihood/" + RUN + ".tsv"
-    threads: res("likelihood", "threads")
-    resources:
-        mem_mb=res("likelihood", "mem_mb"),
-        runtime=res("likelihood", "runtime"),
-        gpu=res("likelihood", "gpu"),
-    script:
-        "../scripts/likelihood.py"

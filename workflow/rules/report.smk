@@ -9,7 +9,7 @@ SUMMARY_FIGURES = [
     "report/figures/compute.png",
 ]
 FIGURES = SAMPLE_FIGURES + BRIDGE_FIGURES + SUMMARY_FIGURES
-TABLES = [f"report/tables/{b}.{ext}" for b in BENCHMARKS for ext in ("md", "tex")]
+TABLES = [f"report/tables/{b}.{ext}" for b in BENCHMARKS for ext in ("md", "tex", "html")]
 
 
 def first_seed_samples(wildcards):
@@ -38,6 +38,13 @@ rule tables:
             category="Tables",
             subcategory="{benchmark}",
             labels={"benchmark": "{benchmark}", "format": "LaTeX"},
+        ),
+        html=report(
+            "report/tables/{benchmark}.html",
+            caption="../report/table.rst",
+            category="Tables",
+            subcategory="{benchmark}",
+            labels={"benchmark": "{benchmark}", "format": "HTML (view)"},
         ),
     params:
         code=CODE["tables"],

@@ -1,6 +1,6 @@
-"""Rule evaluate: sample-based metrics of one model (si.experiment.evaluate_run)."""
+"""Rule evaluate: sample one model and compute all its metrics (si.experiment.evaluate_run)."""
 from si import experiment as E
 
 with E.logged(snakemake.log[0], snakemake.threads):
-    i = snakemake.input
-    E.evaluate_run(snakemake.params.spec, i.samples, i.truth, i.truth_json, i.model, snakemake.output[0])
+    i, o = snakemake.input, snakemake.output
+    E.evaluate_run(snakemake.params.spec, i.model, i.truth, i.truth_json, o.samples, o.rows)

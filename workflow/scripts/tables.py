@@ -3,4 +3,4 @@ from si import experiment as E
 
 with E.logged(snakemake.log[0]):
     E.write_tables(snakemake.input.metrics, snakemake.input.truth_json, snakemake.wildcards.benchmark,
-                   snakemake.output.md, snakemake.output.tex)
+                   snakemake.output.md, snakemake.output.tex, snakemake.output.html)

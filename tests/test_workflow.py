@@ -1,0 +1,211 @@
+"""The Snakemake workflow: config validation, the DAG, resumability after a crash, the cluster profile.
+
+Every test runs Snakemake as a subprocess on the repository's Snakefile with its working directory
+in a temporary folder (`--directory`), so nothing is written into the repository.
+"""
+from __future__ import annotations
+
+import copy
+import importlib.util
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAKEFILE = ROOT / "Snakefile"
+
+# A tiny sweep with the same DAG shape as config/default.yaml: two methods on one 2-D pair.
+TINY = {
+    "name": "tiny",
+    "seeds": [0],
+    "eps": [0, 0.5],
+    "train": {"steps": 60, "batch": 128, "lr": 2e-3, "lr_decay": 0.5, "lr_every": 50, "hidden": 16,
+              "depth": 2, "antithetic": True, "log_every": 20},
+    "sampling": {"n": 200, "ode": {"method": "heun", "steps": [5, 10]},
+                 "sde": {"method": "euler-maruyama", "steps": [10]}},
+    "likelihood": {"enabled": True, "n": 50, "ode_method": "rk4", "ode_steps": 5, "divergence": "exact",
+                   "sde_steps": 5, "sde_paths": 2, "sde_estimators": ["score", "feynman-kac"]},
+    "evaluation": {"floor_repeats": 1, "bridge_times": [0.5], "field_n": 100},
+    "methods": {"linear-bs": {"path": "linear", "gamma": "brownian", "objective": "b,s"},
+                "trig-bs": {"path": "trig", "gamma": "brownian", "objective": "b,s"},
+                "fm-b": {"path": "linear", "gamma": "zero", "objective": "b"}},
+    "benchmarks": {"gmm-pair": {"methods": ["linear-bs", "trig-bs", "fm-b"]}},
+}
+
+
+def snakemake(workdir: Path, config: dict, *args, timeout: float = 600, **popen) -> subprocess.CompletedProcess:
+    cfg = workdir / "config.yaml"
+    cfg.write_text(yaml.safe_dump(config, sort_keys=False))
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(SNAKEFILE), "--directory", str(workdir),
+           "--configfile", str(cfg), "--cores", "1", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=workdir, **popen)
+
+
+def variant(edit) -> dict:
+    cfg = copy.deepcopy(TINY)
+    edit(cfg)
+    return cfg
+
+
+# ----------------------------------------------------------------------------------------
+# invalid configs stop the run before any job, naming the key
+# ----------------------------------------------------------------------------------------
+BAD_CONFIGS = {
+    "unknown interpolant": (lambda c: c["methods"]["linear-bs"].update(path="quadratic"), ["quadratic", "path"]),
+    "unknown objective": (lambda c: c["methods"]["trig-bs"].update(objective="b,q"), ["b,q", "objective"]),
+    "unknown benchmark": (lambda c: c["benchmarks"].update({"gauss-nothing": {"methods": ["linear-bs"]}}),
+                          ["gauss-nothing"]),
+    "unknown top-level key": (lambda c: c.update(trainning={"steps": 1}), ["trainning"]),
+    "unknown nested key": (lambda c: c["train"].update(stepz=10), ["stepz", "train"]),
+    "negative eps": (lambda c: c.update(eps=[0, -0.5]), ["-0.5", "eps"]),
+    "missing field": (lambda c: c.pop("sampling"), ["sampling"]),
+    "missing nested field": (lambda c: c["train"].pop("batch"), ["batch"]),
+    "undefined method": (lambda c: c["benchmarks"]["gmm-pair"]["methods"].append("nope-bs"),
+                         ["benchmarks.gmm-pair.methods[3]", "nope-bs"]),
+    "one-sided path on a two-sided pair": (
+        lambda c: (c["methods"].update({"osl-bs": {"path": "one-sided-linear", "objective": "b,s"}}),
+                   c["benchmarks"]["gmm-pair"]["methods"].append("osl-bs")),
+        ["benchmarks.gmm-pair.methods[3]", "one-sided-linear"]),
+    "gamma not allowed for the path": (lambda c: c["methods"]["linear-bs"].update(path="encoding-decoding"),
+                                       ["methods.linear-bs", "sinesquared"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CONFIGS))
+def test_invalid_config_names_the_key(tmp_path, case):
+    edit, needles = BAD_CONFIGS[case]
+    res = snakemake(tmp_path, variant(edit), "-n")
+    out = res.stdout + res.stderr
+    assert res.returncode != 0, out
+    for needle in needles:
+        assert needle in out, f"{case}: {needle!r} not in the error:\n{out[-3000:]}"
+    assert not (tmp_path / "results").exists(), "no job may start on an invalid config"
+
+
+def test_schema_lists_every_registered_benchmark():
+    from si.densities import BENCHMARKS
+    schema = yaml.safe_load((ROOT / "config/schema/config.schema.yaml").read_text())
+    names = schema["properties"]["benchmarks"]["propertyNames"]["anyOf"][0]["enum"]
+    assert set(names) == set(BENCHMARKS)
+
+
+def test_shipped_configs_are_valid():
+    """quick, default and paper pass the schema and the cross-reference checks."""
+    import jsonschema
+    from si import experiment as E
+    schema = yaml.safe_load((ROOT / "config/schema/config.schema.yaml").read_text())
+    for name in ("quick", "default", "paper"):
+        cfg = yaml.safe_load((ROOT / "config" / f"{name}.yaml").read_text())
+        jsonschema.Draft202012Validator(schema).validate(cfg)
+        assert E.plan(cfg), name
+
+
+def test_stage_specs_only_carry_what_the_stage_reads():
+    """Changing an evaluation setting changes the evaluate spec but not the train spec (so the
+    params rerun trigger redoes evaluations without retraining)."""
+    from si import experiment as E
+    a = copy.deepcopy(TINY)
+    b = variant(lambda c: (c["sampling"].update(n=300), c["likelihood"].update(n=20), c.update(eps=[0, 1])))
+    for stage, same in (("train", True), ("evaluate", False)):
+        sa = E.stage_spec(a, stage, "gmm-pair", "linear-bs", 0)
+        sb = E.stage_spec(b, stage, "gmm-pair", "linear-bs", 0)
+        assert (sa == sb) is same, stage
+    assert E.stage_spec(a, "evaluate", "gmm-pair", "fm-b", 0)["eps"] == [0.0]  # no score: ODE only
+
+
+def test_code_version_tracks_the_stage_code():
+    from si import experiment as E
+    versions = {s: E.code_version(s) for s in E.STAGE_ENTRY}
+    assert len(set(versions[s] for s in ("truth", "train", "evaluate"))) == 3
+    assert all(len(v) == 16 for v in versions.values())
+
+
+# ----------------------------------------------------------------------------------------
+# the DAG
+# ----------------------------------------------------------------------------------------
+def test_default_dry_run_lists_the_jobs(tmp_path):
+    t0 = time.time()
+    res = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--directory", str(tmp_path),
+                          "-s", str(SNAKEFILE), "--configfile", str(ROOT / "config/default.yaml")],
+                         capture_output=True, text=True, timeout=120, cwd=ROOT)
+    elapsed = time.time() - t0
+    assert res.returncode == 0, res.stderr[-3000:]
+    for rule in ("truth", "train", "evaluate", "aggregate", "tables", "figure_samples", "figure_bridge"):
+        assert f"\n{rule} " in res.stdout, rule
+    print(f"default dry run: {elapsed:.1f}s")
+    assert elapsed < 30
+
+
+@pytest.mark.skipif(importlib.util.find_spec("snakemake_executor_plugin_slurm") is None,
+                    reason="needs the optional extra: pip install -e '.[slurm]'")
+def test_slurm_profile_dry_run(tmp_path):
+    res = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--workflow-profile", "profiles/slurm",
+                          "--configfile", "config/quick.yaml", "--directory", str(tmp_path)],
+                         capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert res.returncode == 0, (res.stdout + res.stderr)[-3000:]
+    assert "\ntrain " in res.stdout
+
+
+# ----------------------------------------------------------------------------------------
+# a run killed midway is completed by running again, without redoing finished jobs
+# ----------------------------------------------------------------------------------------
+def _finished(workdir: Path):
+    return sorted((workdir / "results/models").rglob("*.pt")) if (workdir / "results/models").exists() else []
+
+
+@pytest.mark.slow
+def test_killed_run_resumes_without_redoing_finished_jobs(tmp_path):
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(yaml.safe_dump(TINY, sort_keys=False))
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(SNAKEFILE), "--directory", str(tmp_path),
+           "--configfile", str(cfg), "--cores", "1", "results/metrics.csv"]
+    # 1. start, and kill the whole process group (SIGKILL: no clean-up) once a model is finished
+    proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.time() + 300
+    while not _finished(tmp_path) and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+    assert proc.poll() is None, "the run ended before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = {p: p.stat().st_mtime_ns for p in _finished(tmp_path)}
+    truth = tmp_path / "results/truth/gmm-pair.npz"
+    done[truth] = truth.stat().st_mtime_ns
+    assert 1 <= len(done) - 1 < 3 and not (tmp_path / "results/metrics.csv").exists()
+
+    # 2. the dry run plans only what is unfinished
+    plan = subprocess.run(cmd + ["-n", "--rerun-incomplete"], cwd=tmp_path, capture_output=True, text=True)
+    assert plan.returncode == 0, plan.stderr[-3000:]
+    n_train = plan.stdout.count("\nrule train:") + plan.stdout.count("\nlocalrule train:")
+    assert n_train == 3 - (len(done) - 1), plan.stdout[-3000:]
+    assert "\nrule truth:" not in plan.stdout
+
+    # 3. run again: completes, and the finished outputs are untouched
+    res = subprocess.run(cmd + ["--rerun-incomplete"], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    for p, mtime in done.items():
+        assert p.stat().st_mtime_ns == mtime, f"{p} was redone"
+
+    # 4. the table is complete: every run, every eps, W2 with its floor, likelihoods
+    import pandas as pd
+    df = pd.read_csv(tmp_path / "results/metrics.csv")
+    assert set(df["method"]) == {"linear-bs", "trig-bs", "fm-b"}
+    w2 = df[df["metric"] == "w2"]
+    assert w2["value"].notna().all() and w2["floor"].notna().all()
+    assert set(w2.loc[w2["method"] == "linear-bs", "eps"]) == {0.0, 0.5}
+    assert set(w2.loc[w2["method"] == "fm-b", "eps"]) == {0.0}
+    assert {"kl", "cross_entropy", "field_rel_mse_b"} <= set(df["metric"])
+    assert not list(tmp_path.rglob("*.tmp*")), "temporary files left behind"
+
+    # 5. nothing left to do; an evaluation setting re-runs evaluations but not training
+    again = subprocess.run(cmd + ["-n"], cwd=tmp_path, capture_output=True, text=True)
+    assert "Nothing to be done" in again.stdout + again.stderr
+    cfg.write_text(yaml.safe_dump(variant(lambda c: c["sampling"].update(n=150)), sort_keys=False))
+    changed = subprocess.run(cmd + ["-n"], cwd=tmp_path, capture_output=True, text=True)
+    assert "rule evaluate:" in changed.stdout and "rule train:" not in changed.stdout
