@@ -116,8 +116,9 @@ def ode_log_prob(b: Field, log_prob0: LogDensity, x: Tensor, steps: int = 200, m
 def sde_likelihood(b: Field, s: Field, eps: Schedule, log_prob0: LogDensity, x: Tensor, steps: int = 100,
                    paths: int = 64, estimator: str = "score", method: str = "heun", *, divergence: str = "exact",
                    probes: int = 1, probe: str = "rademacher", control_variate: bool = False,
-                   antithetic: bool = False, generator: Optional[torch.Generator] = None, t_min: float = SCORE_WINDOW[0],
-                   t_max: float = SCORE_WINDOW[1], last_step: str = "ode") -> LogProbResult:
+                   antithetic: bool = False, generator: Optional[torch.Generator] = None,
+                   t_min: float = SCORE_WINDOW[0], t_max: float = SCORE_WINDOW[1],
+                   last_step: str = "ode") -> LogProbResult:
     """log rho^_1(x) of the forward SDE (b + eps s, eps) by estimator "score" (a) or "feynman-kac" (b).
 
     `paths` backward paths per point, `steps` steps on [t_min, t_max] (module doc) of
