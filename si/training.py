@@ -39,6 +39,7 @@ class TrainConfig:
     hidden: int = 128
     depth: int = 3
     antithetic: bool = True
+    ema: float = 0.999          # decay of the exponential moving average of the weights (0: off)
     t_min: float = 1e-3         # training times t ~ U[t_min, t_max]: gamma' and 1/gamma are infinite at 0 and 1
     t_max: float = 1 - 1e-3
     seed: int = 0
@@ -56,6 +57,8 @@ class TrainConfig:
             raise ValueError(f"TrainConfig.lr_decay must lie in (0, 1], got {self.lr_decay}")
         if not 0 <= self.t_min < self.t_max <= 1:
             raise ValueError(f"TrainConfig needs 0 <= t_min < t_max <= 1, got [{self.t_min}, {self.t_max}]")
+        if not 0 <= self.ema < 1:
+            raise ValueError(f"TrainConfig.ema must lie in [0, 1), got {self.ema}")
         if self.threads is not None and self.threads < 1:
             raise ValueError(f"TrainConfig.threads must be >= 1, got {self.threads}")
         if self.dtype not in ("float32", "float64"):
@@ -214,6 +217,7 @@ def train(interpolant: Interpolant, objective: str, rho0, rho1, config: TrainCon
         opt = torch.optim.Adam(nets.parameters(), lr=config.lr)
         sched = torch.optim.lr_scheduler.StepLR(opt, step_size=config.lr_every, gamma=config.lr_decay)
         fields = {k: (lambda net: (lambda t, x: net(t, x)))(nets[k]) for k in kinds}
+        ema = [p.detach().clone() for p in nets.parameters()] if config.ema else None
         progress = _Progress(config.steps, config.log_every, log)
         losses: List[dict] = []
         record_every = max(1, config.steps // 200)
@@ -231,19 +235,26 @@ def train(interpolant: Interpolant, objective: str, rho0, rho1, config: TrainCon
                 loss = sum(per_field.values())
                 if not torch.isfinite(loss):
                     raise FloatingPointError(
-                        f"non-finite training loss at step {step} ({ {k: float(v) for k, v in per_field.items()} }) "
+                        f"non-finite training loss at step {step} ({ {k: v.item() for k, v in per_field.items()} }) "
                         f"for {interpolant!r}, objective {objective!r}: lower the learning rate or narrow "
                         f"[t_min, t_max]")
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()
                 sched.step()
+                if ema is not None:  # decay warmed up as (1 + k) / (10 + k) so early weights fade
+                    with torch.no_grad():
+                        torch._foreach_lerp_(ema, list(nets.parameters()), 1 - min(config.ema, (1 + step) / (10 + step)))
                 if step % record_every == 0 or step == config.steps:
                     losses.append({"step": step, "loss": loss.item(),
                                    **{f"loss_{k}": v.item() for k, v in per_field.items()}})
                 progress.update(step, config.steps, loss.item(), sched.get_last_lr()[0])
         finally:
             progress.close()
+    if ema is not None:  # the averaged weights are the model
+        with torch.no_grad():
+            for p, q in zip(nets.parameters(), ema):
+                p.copy_(q)
     nets.eval()
     spec = {"interpolant": interpolant.spec(), "objective": objective, "dim": dim,
             "config": dataclasses.asdict(config), "coupling": getattr(coupling, "name", None if coupling is None else type(coupling).__name__),

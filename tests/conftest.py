@@ -7,6 +7,10 @@ from si.mixtures import standard_normal
 
 F64 = torch.float64
 
+# Small tensor operations run far slower with two intra-op threads when the machine's two cores
+# are shared (measured ~50x here); the tests are many small operations, so use one thread.
+torch.set_num_threads(1)
+
 
 def random_gmm(K: int, d: int, seed: int, spread: float = 3.0, dtype=F64) -> GaussianMixture:
     """A fixed random mixture with full covariances (eigenvalues >= 0.3)."""
