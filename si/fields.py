@@ -36,6 +36,8 @@ def check_eps(eps: Schedule) -> Schedule:
     """Validate eps: a finite float >= 0, or a callable of t (checked when evaluated)."""
     if callable(eps):
         return eps
+    if isinstance(eps, torch.Tensor) and eps.numel() == 1:
+        eps = eps.item()
     if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not math.isfinite(float(eps)):
         raise ValueError(f"eps must be a finite non-negative number or a callable of t, got {eps!r}")
     if float(eps) < 0:
