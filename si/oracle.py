@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import torch
 
 from .interpolants import Interpolant, check_time
-from .mixtures import GaussianMixture, gaussian_log_prob
+from .mixtures import LOG_2PI, GaussianMixture
 
 Tensor = torch.Tensor
 _CHUNK_ELEMENTS = 2 ** 22  # bound on n * K * d * d held at once
@@ -105,6 +105,8 @@ class InterpolantOracle:
         f = lambda a: a.to(dtype=x.dtype, device=x.device)  # noqa: E731
         m, S, n1, T, log_pq = f(self._m), f(self._S), f(self._n), f(self._T), f(self._log_pq)
         eye = torch.eye(x.shape[1], dtype=x.dtype, device=x.device)
+        if t.numel() > 1 and bool(t.min() == t.max()):
+            t = t[:1]  # one time for every row (samplers, likelihoods): factorise C_ij once, broadcast
         a, b, g = it.alpha(t), it.beta(t), it.gamma(t)
         da, db = it.dalpha(t), it.dbeta(t)
         aa, bb, gg = it.alpha_dalpha(t), b * db, it.gamma_dgamma(t)
@@ -117,7 +119,17 @@ class InterpolantOracle:
         L, info = torch.linalg.cholesky_ex(C)
         if bool((info != 0).any()):
             raise ValueError("the interpolant's covariance is singular at some t (a degenerate endpoint)")
-        comp = gaussian_log_prob(x[:, None, :], mu, L) + log_pq  # (n, K)
-        log_prob = torch.logsumexp(comp, dim=1)
-        sol = torch.cholesky_solve((x[:, None, :] - mu).unsqueeze(-1), L).squeeze(-1)
-        return _Posterior(log_prob, torch.softmax(comp, dim=1), sol, dmu, half_dC)
+        n, d = x.shape
+        diff = x[:, None, :] - mu  # (n, K, d)
+        if L.shape[0] == 1:  # shared t: solve every point against each component at once, (K, d, n)
+            w = torch.linalg.solve_triangular(L[0], diff.permute(1, 2, 0), upper=False)
+            sol = torch.linalg.solve_triangular(L[0].transpose(-1, -2), w, upper=True).permute(2, 0, 1)
+            w = w.permute(2, 0, 1)
+        else:
+            w = torch.linalg.solve_triangular(L, diff.unsqueeze(-1), upper=False)
+            sol = torch.linalg.solve_triangular(L.transpose(-1, -2), w, upper=True).squeeze(-1)
+            w = w.squeeze(-1)
+        logdet = 2 * torch.log(torch.diagonal(L, dim1=-2, dim2=-1)).sum(-1)  # (n or 1, K)
+        comp = -0.5 * (w ** 2).sum(-1) - 0.5 * logdet - 0.5 * d * LOG_2PI + log_pq  # (n, K)
+        return _Posterior(torch.logsumexp(comp, dim=1), torch.softmax(comp, dim=1), sol,
+                          dmu.expand(n, -1, -1), half_dC.expand(n, -1, -1, -1))
