@@ -362,87 +362,129 @@ def fig_bridge(inputs, out, benchmark: str, times=(), **_) -> None:
     _save(fig, out)
 
 
-def _with_eps_position(d: pd.DataFrame) -> pd.DataFrame:
-    d = d.copy()
-    d["eps"] = d["eps"].astype(float)
-    return d
+OBJECTIVE_ORDER = ["b,s", "v,s", "b,eta", "v,eta", "b"]
+_DASHES = {"b,s": "", "v,s": (4, 1.5), "b,eta": (1, 1), "v,eta": (3, 1.25, 1.5, 1.25), "b": (5, 1, 1, 1)}
+_MARKERS = {"b,s": "o", "v,s": "s", "b,eta": "^", "v,eta": "D", "b": "X"}
+
+
+def _interpolant_label(d: pd.DataFrame) -> pd.Series:
+    """path, with gamma = 0 marked on two-sided paths and a non-independent coupling appended."""
+    lab = d["path"].astype(str)
+    zero = (d["gamma"].astype(str) == "zero") & d["path"].isin(["linear", "trig"])
+    lab = lab.where(~zero, lab + " γ=0")
+    coup = d["coupling"].astype(str)
+    return lab.where(coup == "independent", lab + " + " + coup)
+
+
+def _palette(levels: Sequence[str]) -> Dict[str, tuple]:
+    import seaborn as sns
+    colors = sns.color_palette("colorblind" if len(levels) <= 10 else "husl", len(levels))
+    return dict(zip(levels, colors))
+
+
+def _legend(fig, palette: Dict[str, tuple], styles: Sequence[str], title_hue: str) -> None:
+    from matplotlib.lines import Line2D
+    handles = [Line2D([], [], color="none", label=title_hue)]
+    handles += [Line2D([], [], color=c, marker="o", markersize=3, lw=1.2, label=h) for h, c in palette.items()]
+    handles += [Line2D([], [], color="none", label="objective")] if styles else []
+    for o in styles:
+        ln = Line2D([], [], color="0.3", marker=_MARKERS.get(o, "o"), markersize=3, lw=1.2, label="{" + o + "}")
+        if _DASHES.get(o):
+            ln.set_dashes(_DASHES[o])
+        handles.append(ln)
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 0.98), frameon=False, fontsize=7)
 
 
 def fig_metric_vs_eps(inputs, out, **_) -> None:
-    """W2 / W2 floor (and KL where computed) against eps: a line per interpolant, dashes per objective."""
+    """W2 / W2 floor (and KL where computed) against eps for every benchmark: one colour per
+    interpolant (path, gamma = 0, coupling), one dash and marker per objective, mean +- sd over seeds."""
     import matplotlib.pyplot as plt
     sns = _style()
     df = pd.read_csv(inputs[0])
     parts = []
     w = model_rows(df, "w2")
     if not w.empty:
-        w = w.assign(value=w["value"] / w["floor"], panel="W2 / floor")
-        parts.append(w)
+        parts.append(w.assign(value=w["value"] / w["floor"], panel="W2 / floor"))
     k = model_rows(df, "kl", sde_sampler="sde-score")
     if not k.empty:
         parts.append(k.assign(panel="KL (nats)"))
     if not parts:
         return _empty(out, "no W2 or KL rows")
-    d = _with_eps_position(pd.concat(parts, ignore_index=True))
-    d["interpolant"] = d["path"] + np.where(d["coupling"] != "independent", " (" + d["coupling"] + ")", "")
+    d = pd.concat(parts, ignore_index=True)
+    d["eps"] = d["eps"].astype(float)
+    d["interpolant"] = _interpolant_label(d)
+    hues = sorted(d["interpolant"].unique())
+    styles = [o for o in OBJECTIVE_ORDER if o in set(d["objective"])]
+    palette = _palette(hues)
     benches = list(dict.fromkeys(d["benchmark"]))
     panels = list(dict.fromkeys(d["panel"]))
-    ncol = len(benches)
-    fig, axes = plt.subplots(len(panels), ncol, figsize=(PAPER_WIDTH, 1.9 * len(panels) * max(1, math.ceil(ncol / 4))),
-                             squeeze=False) if ncol <= 4 else (None, None)
-    if fig is None:
-        g = sns.relplot(data=d, x="eps", y="value", hue="interpolant", style="objective", col="benchmark",
-                        row="panel", kind="line", marker="o", errorbar="sd", facet_kws={"sharey": False},
-                        height=1.6, aspect=1.0)
-        for ax in g.axes.flat:
-            ax.set_xscale("symlog", linthresh=0.1)
-        g.set_titles("{col_name} | {row_name}")
-        g.fig.set_size_inches(max(PAPER_WIDTH, 1.6 * ncol), 1.8 * len(panels))
-        _save(g.fig, out)
-        return
+    ncol = min(4, len(benches))
+    nrow_b = math.ceil(len(benches) / ncol)
+    fig, axes = plt.subplots(nrow_b * len(panels), ncol, figsize=(PAPER_WIDTH, 1.75 * nrow_b * len(panels)),
+                             squeeze=False)
     for i, p in enumerate(panels):
         for j, b in enumerate(benches):
-            ax = axes[i, j]
+            ax = axes[i * nrow_b + j // ncol, j % ncol]
             sub = d[(d["panel"] == p) & (d["benchmark"] == b)]
             if sub.empty:
-                ax.axis("off")
-                continue
-            sns.lineplot(data=sub, x="eps", y="value", hue="interpolant", style="objective", marker="o",
-                         errorbar="sd", ax=ax, legend=(i == 0 and j == ncol - 1))
-            ax.set_xscale("symlog", linthresh=0.1)
-            ax.set_title(f"{b}")
-            ax.set_ylabel(p if j == 0 else "")
-            ax.set_xlabel("ε" if i == len(panels) - 1 else "")
-    if axes[0, -1].get_legend() is not None:
-        sns.move_legend(axes[0, -1], "upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
-    fig.tight_layout(pad=0.4)
+                ax.text(0.5, 0.5, "n/a", ha="center", va="center", transform=ax.transAxes)
+            else:
+                sns.lineplot(data=sub, x="eps", y="value", hue="interpolant", style="objective", hue_order=hues,
+                             style_order=styles, palette=palette, dashes=_DASHES, markers=_MARKERS,
+                             markersize=3, errorbar="sd", err_style="bars", ax=ax, legend=False)
+                ax.set_xscale("symlog", linthresh=0.1)
+                if p.startswith("W2"):
+                    ax.axhline(1.0, color="0.5", lw=0.6, ls=":")
+            ax.set_title(b, fontsize=7)
+            ax.set_xlabel("ε")
+            ax.set_ylabel(p if j % ncol == 0 else "")
+        for j in range(len(benches), nrow_b * ncol):
+            axes[i * nrow_b + j // ncol, j % ncol].axis("off")
+    fig.tight_layout(pad=0.3, h_pad=0.4, w_pad=0.3)
+    _legend(fig, palette, styles, "interpolant")
     _save(fig, out)
 
 
 def fig_w2_vs_nfe(inputs, out, **_) -> None:
-    """W2 / floor against NFE for each sampler (ODE; SDE at each eps), over methods and seeds."""
+    """W2 / floor against NFE for each sampler (ODE; SDE at each eps): median over methods and
+    seeds, interquartile band."""
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import LogLocator, NullFormatter
     sns = _style()
     df = pd.read_csv(inputs[0])
     d = df[(df["metric"] == "w2") & df["value"].notna()].copy()
     if d.empty:
         return _empty(out, "no W2 rows")
     d["W2 / floor"] = d["value"] / d["floor"]
-    d["sampler (ε)"] = np.where(_is_ode(d["sampler"]), d["sampler"], d["sampler"] + " ε=" + d["eps"].map("{:g}".format))
+    d["sampler"] = np.where(_is_ode(d["sampler"]), d["sampler"] + " (ε=0)",
+                            d["sampler"] + " ε=" + d["eps"].map("{:g}".format))
+    hues = sorted(d["sampler"].unique(), key=lambda h: (not h.startswith("ode"), float(h.split("=")[-1].rstrip(")"))))
+    palette = _palette(hues)
     benches = list(dict.fromkeys(d["benchmark"]))
-    col_wrap = min(4, len(benches))
-    g = sns.relplot(data=d, x="nfe", y="W2 / floor", hue="sampler (ε)", col="benchmark", col_wrap=col_wrap,
-                    kind="line", marker="o", errorbar=("pi", 50), estimator="median",
-                    facet_kws={"sharey": False}, height=1.7, aspect=1.1)
-    for ax in g.axes.flat:
+    ncol = min(4, len(benches))
+    nrow = math.ceil(len(benches) / ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(PAPER_WIDTH, 1.75 * nrow), squeeze=False)
+    for j, b in enumerate(benches):
+        ax = axes[j // ncol, j % ncol]
+        sns.lineplot(data=d[d["benchmark"] == b], x="nfe", y="W2 / floor", hue="sampler", hue_order=hues,
+                     palette=palette, estimator="median", errorbar=("pi", 50), marker="o", markersize=3,
+                     ax=ax, legend=False)
         ax.set_xscale("log")
-    g.set_titles("{col_name}")
-    g.fig.set_size_inches(PAPER_WIDTH, 1.9 * math.ceil(len(benches) / col_wrap))
-    g.fig.tight_layout(pad=0.4)
-    _save(g.fig, out)
+        ax.xaxis.set_major_locator(LogLocator(base=10))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.axhline(1.0, color="0.5", lw=0.6, ls=":")
+        ax.set_title(b, fontsize=7)
+        ax.set_ylabel("W2 / floor" if j % ncol == 0 else "")
+    for j in range(len(benches), nrow * ncol):
+        axes[j // ncol, j % ncol].axis("off")
+    fig.tight_layout(pad=0.3, h_pad=0.4, w_pad=0.3)
+    _legend(fig, palette, [], "sampler")
+    _save(fig, out)
 
 
 def fig_training_curves(inputs, out, **_) -> None:
     """Training loss against step per method (mean over seeds), one panel per benchmark."""
+    import matplotlib.pyplot as plt
     sns = _style()
     try:
         d = pd.read_csv(inputs[0])
@@ -451,13 +493,24 @@ def fig_training_curves(inputs, out, **_) -> None:
     if d.empty:
         return _empty(out, "no training curves")
     benches = list(dict.fromkeys(d["benchmark"]))
-    col_wrap = min(4, len(benches))
-    g = sns.relplot(data=d, x="step", y="loss", hue="label", col="benchmark", col_wrap=col_wrap, kind="line",
-                    errorbar=None, facet_kws={"sharey": False, "sharex": False}, height=1.7, aspect=1.1)
-    g.set_titles("{col_name}")
-    g.fig.set_size_inches(PAPER_WIDTH, 1.9 * math.ceil(len(benches) / col_wrap))
-    g.fig.tight_layout(pad=0.4)
-    _save(g.fig, out)
+    ncol = min(4, len(benches))
+    nrow = math.ceil(len(benches) / ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(PAPER_WIDTH, 1.75 * nrow), squeeze=False)
+    for j, b in enumerate(benches):
+        ax = axes[j // ncol, j % ncol]
+        sub = d[d["benchmark"] == b]
+        labels = list(dict.fromkeys(sub["label"]))
+        sns.lineplot(data=sub, x="step", y="loss", hue="label", hue_order=labels, palette=_palette(labels),
+                     errorbar=None, ax=ax, lw=0.8, legend="full")
+        ax.legend(fontsize=4.5, frameon=False, loc="upper right", handlelength=1.2, labelspacing=0.2)
+        ax.set_title(b, fontsize=7)
+        ax.set_ylabel("loss" if j % ncol == 0 else "")
+        lo, hi = np.nanpercentile(sub["loss"], [1, 99])
+        ax.set_ylim(lo - 0.1 * (hi - lo), hi + 0.1 * (hi - lo))
+    for j in range(len(benches), nrow * ncol):
+        axes[j // ncol, j % ncol].axis("off")
+    fig.tight_layout(pad=0.3, h_pad=0.4, w_pad=0.3)
+    _save(fig, out)
 
 
 def fig_compute(inputs, out, **_) -> None:

@@ -156,38 +156,54 @@ def test_slurm_profile_dry_run(tmp_path):
 # a run killed midway is completed by running again, without redoing finished jobs
 # ----------------------------------------------------------------------------------------
 def _finished(workdir: Path):
-    return sorted((workdir / "results/models").rglob("*.pt")) if (workdir / "results/models").exists() else []
+    """Checkpoints of the training jobs that have finished (Snakemake writes a job's benchmark file
+    once the job has succeeded)."""
+    bench = workdir / "results/benchmarks/train"
+    tsvs = sorted(bench.rglob("*.tsv")) if bench.exists() else []
+    return [workdir / "results/models" / t.relative_to(bench).with_suffix(".pt") for t in tsvs]
 
 
 @pytest.mark.slow
-def test_killed_run_resumes_without_redoing_finished_jobs(tmp_path):
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL"])
+def test_killed_run_resumes_without_redoing_finished_jobs(tmp_path, how):
+    """SIGTERM (a user's kill, a scheduler's time limit): Snakemake stops its jobs, removes their
+    partial outputs and releases its lock, so running again completes the run. SIGKILL of the whole
+    process group (a crash): the lock stays behind and needs `--unlock` once; the killed job's
+    outputs are marked incomplete and redone (profiles/default sets rerun-incomplete)."""
     cfg = tmp_path / "config.yaml"
     cfg.write_text(yaml.safe_dump(TINY, sort_keys=False))
     cmd = [sys.executable, "-m", "snakemake", "-s", str(SNAKEFILE), "--directory", str(tmp_path),
            "--configfile", str(cfg), "--cores", "1", "results/metrics.csv"]
-    # 1. start, and kill the whole process group (SIGKILL: no clean-up) once a model is finished
+    # 1. start, and kill it once a model is finished (others are not)
     proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     deadline = time.time() + 300
     while not _finished(tmp_path) and time.time() < deadline and proc.poll() is None:
-        time.sleep(0.1)
+        time.sleep(0.05)
+    time.sleep(1.0)  # let Snakemake record the finished job
     assert proc.poll() is None, "the run ended before it could be interrupted"
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+    if how == "SIGTERM":
+        proc.send_signal(signal.SIGTERM)
+    else:
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=120)
     done = {p: p.stat().st_mtime_ns for p in _finished(tmp_path)}
     truth = tmp_path / "results/truth/gmm-pair.npz"
     done[truth] = truth.stat().st_mtime_ns
     assert 1 <= len(done) - 1 < 3 and not (tmp_path / "results/metrics.csv").exists()
+    if how == "SIGKILL":
+        unlock = subprocess.run(cmd + ["--unlock"], cwd=tmp_path, capture_output=True, text=True)
+        assert unlock.returncode == 0, unlock.stderr[-3000:]
 
     # 2. the dry run plans only what is unfinished
-    plan = subprocess.run(cmd + ["-n", "--rerun-incomplete"], cwd=tmp_path, capture_output=True, text=True)
+    plan = subprocess.run(cmd + ["-n"], cwd=tmp_path, capture_output=True, text=True)
     assert plan.returncode == 0, plan.stderr[-3000:]
     n_train = plan.stdout.count("\nrule train:") + plan.stdout.count("\nlocalrule train:")
     assert n_train == 3 - (len(done) - 1), plan.stdout[-3000:]
     assert "\nrule truth:" not in plan.stdout
 
     # 3. run again: completes, and the finished outputs are untouched
-    res = subprocess.run(cmd + ["--rerun-incomplete"], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    res = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stderr[-3000:]
     for p, mtime in done.items():
         assert p.stat().st_mtime_ns == mtime, f"{p} was redone"
