@@ -28,6 +28,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import copy
+import functools
 import hashlib
 import io
 import json
@@ -228,6 +229,18 @@ STAGE_ENTRY = {"truth": "make_truth", "train": "train_run", "evaluate": "evaluat
 _SI = Path(__file__).resolve().parent
 
 
+@functools.lru_cache(maxsize=None)
+def _parsed(path: Path):
+    """(source text, ast) of a file, parsed once per process."""
+    text = path.read_text()
+    return text, ast.parse(text)
+
+
+@functools.lru_cache(maxsize=None)
+def _module_imports(mod: str) -> frozenset:
+    return frozenset(_si_imports(_parsed(_SI / f"{mod}.py")[1]))
+
+
 def _si_imports(tree: ast.AST) -> set:
     """Names of si modules imported (relatively or as si.x) anywhere in tree."""
     mods = set()
@@ -254,8 +267,7 @@ def code_version(stage: str) -> str:
     module and of every function / class here that it reaches, plus the files of the si modules
     those import, transitively. Used as a rule parameter, so editing that code re-runs the stage's
     jobs (Snakemake cannot see Python imports by itself); editing unrelated code does not."""
-    src = Path(__file__).read_text()
-    tree = ast.parse(src)
+    src, tree = _parsed(Path(__file__).resolve())
     defs = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
     todo, seen = [STAGE_ENTRY[stage]], set()
     while todo:
@@ -277,8 +289,7 @@ def code_version(stage: str) -> str:
         if mod in done or mod == "experiment":
             continue
         done.add(mod)
-        text = (_SI / f"{mod}.py").read_text()
-        todo.extend(_si_imports(ast.parse(text)))
+        todo.extend(_module_imports(mod))
     for mod in sorted(done):
         h.update(mod.encode() + b"\0" + (_SI / f"{mod}.py").read_bytes())
     return h.hexdigest()[:16]

@@ -225,3 +225,41 @@ def test_killed_run_resumes_without_redoing_finished_jobs(tmp_path, how):
     cfg.write_text(yaml.safe_dump(variant(lambda c: c["sampling"].update(n=150)), sort_keys=False))
     changed = subprocess.run(cmd + ["-n"], cwd=tmp_path, capture_output=True, text=True)
     assert "rule evaluate:" in changed.stdout and "rule train:" not in changed.stdout
+
+
+# ----------------------------------------------------------------------------------------
+# the whole DAG on a tiny sweep, and the HTML report
+# ----------------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_tiny_sweep_builds_every_table_figure_and_the_report(tmp_path):
+    """All targets of a tiny sweep covering a two-sided pair, a one-sided pair (support fraction)
+    and a bridge pair (bridge tables and figure), then `snakemake --report`."""
+    cfg = variant(lambda c: (
+        c["methods"].update({"osl-bs": {"path": "one-sided-linear", "objective": "b,s"},
+                             "sb-bs": {"path": "linear", "gamma": "brownian", "a": "sigma2", "objective": "b,s",
+                                       "coupling": "entropic", "train": {"batch": 64}}}),
+        c["benchmarks"].update({"gauss-checkerboard": {"methods": ["osl-bs"]},
+                                "sb-gauss-d2-s1": {"methods": ["sb-bs", "linear-bs"]}}),
+        c["benchmarks"]["gmm-pair"].update(methods=["linear-bs", "fm-b"])))
+    res = snakemake(tmp_path, cfg, timeout=900)
+    assert res.returncode == 0, res.stderr[-4000:]
+    figures = sorted((tmp_path / "report/figures").glob("*.png"))
+    tables = sorted((tmp_path / "report/tables").glob("*.*"))
+    names = {p.name for p in figures}
+    assert {"metric_vs_eps.png", "w2_vs_nfe.png", "training_curves.png", "compute.png",
+            "bridge_sb-gauss-d2-s1.png"} <= names
+    assert {f"samples_{b}.png" for b in ("gmm-pair", "gauss-checkerboard", "sb-gauss-d2-s1")} <= names
+    assert len(tables) == 9  # md, tex, html per benchmark
+    md = (tmp_path / "report/tables/sb-gauss-d2-s1.md").read_text()
+    assert "Coupling W2" in md and "Bures-W2 of the marginal at t = 0.5" in md and "**" in md
+    assert "support" in (tmp_path / "report/tables/gauss-checkerboard.md").read_text()
+    tex = (tmp_path / "report/tables/gmm-pair.tex").read_text()
+    assert r"\begin{tabular}" in tex and r"\textbf{" in tex
+    bench = (tmp_path / "results/benchmarks.csv").read_text()
+    assert "train" in bench and "max_rss" in bench
+
+    rep = snakemake(tmp_path, cfg, "--report", "report/report.html", timeout=300)
+    assert rep.returncode == 0, rep.stderr[-4000:]
+    html = (tmp_path / "report/report.html").read_text(errors="replace")
+    for p in figures + tables + [tmp_path / "report/summary.md", tmp_path / "results/metrics.csv"]:
+        assert p.name in html, f"{p.name} missing from the report"
