@@ -119,11 +119,31 @@ def test_stage_specs_only_carry_what_the_stage_reads():
     assert E.stage_spec(a, "evaluate", "gmm-pair", "fm-b", 0)["eps"] == [0.0]  # no score: ODE only
 
 
-def test_code_version_tracks_the_stage_code():
-    from si import experiment as E
-    versions = {s: E.code_version(s) for s in E.STAGE_ENTRY}
-    assert len(set(versions[s] for s in ("truth", "train", "evaluate"))) == 3
-    assert all(len(v) == 16 for v in versions.values())
+def test_code_version_tracks_the_stage_code(tmp_path):
+    """Editing si/sampling.py changes the evaluate stage's code version (so its jobs re-run) but not
+    the train stage's; editing si/training.py changes both (evaluation loads the checkpoints)."""
+    import shutil
+    shutil.copytree(ROOT / "si", tmp_path / "si", ignore=shutil.ignore_patterns("__pycache__"))
+    probe = "import si.experiment as E; print(E.__file__); print(*(E.code_version(s) for s in E.STAGE_ENTRY))"
+
+    def versions():
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                             cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(tmp_path)}).stdout.split("\n")
+        assert out[0].startswith(str(tmp_path)), out[0]
+        from si import experiment as E
+        return dict(zip(E.STAGE_ENTRY, out[1].split()))
+
+    before = versions()
+    assert len({before[s] for s in ("truth", "train", "evaluate")}) == 3
+    with open(tmp_path / "si/sampling.py", "a") as fh:
+        fh.write("\n# an edit\n")
+    after = versions()
+    assert after["evaluate"] != before["evaluate"] and after["train"] == before["train"]
+    assert after["truth"] == before["truth"]
+    with open(tmp_path / "si/training.py", "a") as fh:
+        fh.write("\n# an edit\n")
+    last = versions()
+    assert last["train"] != after["train"] and last["evaluate"] != after["evaluate"]
 
 
 # ----------------------------------------------------------------------------------------
