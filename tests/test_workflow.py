@@ -283,3 +283,40 @@ def test_tiny_sweep_builds_every_table_figure_and_the_report(tmp_path):
     html = (tmp_path / "report/report.html").read_text(errors="replace")
     for p in figures + tables + [tmp_path / "report/summary.md", tmp_path / "results/metrics.csv"]:
         assert p.name in html, f"{p.name} missing from the report"
+
+
+def test_default_config_covers_the_reproduction():
+    """config/default.yaml: every path on every pair it applies to (two-sided paths on pairs with
+    rho0 != rho1, one-sided ones where rho0 = N(0, I), mirror where rho0 = rho1), every objective with
+    at least two interpolants, the baselines, eps {0, 0.1, 0.5, 1, 2}, 3 seeds, bridge pairs in d = 2
+    and 16 and a mixture in d >= 16."""
+    from si import experiment as E
+    from si.densities import get_benchmark
+    from si.interpolants import PATHS
+    cfg = yaml.safe_load((ROOT / "config/default.yaml").read_text())
+    assert cfg["seeds"] == [0, 1, 2] and cfg["eps"] == [0, 0.1, 0.5, 1, 2]
+    runs = E.plan(cfg)
+    specs = {(r.benchmark, r.method): E.stage_spec(cfg, "train", r.benchmark, r.method, r.seed) for r in runs}
+    by_pair = {}
+    for (b, _), s in specs.items():
+        by_pair.setdefault(b, set()).add(s["path"])
+    for b, paths in by_pair.items():
+        pair = get_benchmark(b)
+        expected = {p for p, info in PATHS.items()
+                    if (info.mirror and pair.mirror) or (info.one_sided and pair.latent == "rho0")
+                    or (not info.mirror and not info.one_sided and not pair.mirror)}
+        assert expected <= paths, (b, expected - paths)
+    interps = {}
+    for s in specs.values():
+        interps.setdefault(s["objective"], set()).add((s["path"], s["gamma"]))
+    assert set(interps) == {"b,s", "v,s", "b,eta", "v,eta", "b"}
+    assert all(len(v) >= 2 for v in interps.values()), interps
+    coupled = {(s["path"], s["gamma"], s["objective"], s["coupling"]) for s in specs.values()}
+    assert ("linear", "zero", "b", "independent") in coupled and ("linear", "zero", "b", "ot") in coupled
+    assert any(c[3] == "entropic" and c[0] == "linear" and c[1] == "brownian" for c in coupled)
+    names = set(by_pair)
+    assert {"sb-gauss-d2-s1", "sb-gauss-d16-s1", "sb-mixture-d2-s1", "sb-mixture-d16-s1"} <= names
+    assert any(get_benchmark(b).mirror for b in names)
+    assert any(b.startswith("hd-mixture-d") and get_benchmark(b).dim >= 16 for b in names)
+    assert {b for b in names if get_benchmark(b).dim == 2 and "sb" not in get_benchmark(b).tags} >= {
+        "gauss-8gaussians", "gauss-checkerboard", "gauss-moons", "gmm-pair", "gmm3-checkerboard"}
