@@ -34,6 +34,7 @@ include: "workflow/rules/train.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/paper.smk"
 
 
 rule all:
@@ -45,3 +46,4 @@ rule all:
         "report/summary.md",
         TABLES,
         FIGURES,
+        PAPER_TARGETS,
