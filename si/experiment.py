@@ -211,8 +211,8 @@ def stage_spec(config: dict, stage: str, benchmark: str, method: Optional[str] =
     has_score = m["objective"] not in NO_SCORE_OBJECTIVES
     spec["eps"] = s["eps"] if has_score else [0.0]
     spec["device"] = s["device"]
-    spec["sampling"] = s["sampling"]
-    spec["window"] = [s["sampling"].get("t_min", SDE_WINDOW[0]), s["sampling"].get("t_max", SDE_WINDOW[1])]
+    spec["sampling"] = deep_merge(s["sampling"], config["methods"][method].get("sampling"))
+    spec["window"] = [spec["sampling"].get("t_min", SDE_WINDOW[0]), spec["sampling"].get("t_max", SDE_WINDOW[1])]
     spec["bridge_times"] = s["evaluation"]["bridge_times"] if _pair(benchmark).is_bridge else []
     spec["evaluation"] = s["evaluation"]
     lk = s["likelihood"]
@@ -466,6 +466,10 @@ def sample_model(spec: dict, model) -> Dict[str, "object"]:
     """Samples of the model with the ODE (eps = 0) and the SDE at every eps, for every step count,
     as numpy arrays keyed by sample_key (plus nfe__<key>, x0, meta, and <key>__t<t> marginals).
 
+    Both integrate on the window [t_min, t_max] (si.sampling: the start is taken as the state at
+    t_min, the last piece is one Euler step of the ODE): an assembled b = v + gamma' eta or
+    v - gamma gamma' s is singular where gamma = 0, so even the ODE must not evaluate it there.
+
     All samplers start from the same x0 ~ rho0 (common random numbers across eps and samplers);
     the SDE noise is seeded per (run, eps, steps). On bridge pairs the states at bridge_times are
     kept too, from the run with the most steps of each sampler and eps.
@@ -494,7 +498,8 @@ def sample_model(spec: dict, model) -> Dict[str, "object"]:
     ode = s["ode"]
     for steps in ode["steps"]:
         save = bool(times) and steps == max(ode["steps"])
-        res = sampling.sample_ode(model.b, x0, steps=int(steps), method=ode["method"], save_trajectory=save)
+        res = sampling.sample_ode(model.b, x0, steps=int(steps), method=ode["method"], t_min=window[0],
+                                  t_max=window[1], save_trajectory=save)
         keep(sample_key(_ode_name(ode["method"]), 0.0, steps), res, save)
     if model.s is not None:
         sde = s["sde"]
@@ -629,11 +634,11 @@ def likelihood_rows(spec: dict, model, x_test, truth: dict) -> List[dict]:
               f"nfe {res.nfe}", flush=True)
 
     g = _generator("likelihood", spec["benchmark"], spec["method"], spec["seed"])
+    lo, hi = spec["window"]
     res = L.ode_likelihood(model.b, rho0.log_prob, x, steps=int(lk["ode_steps"]), method=lk["ode_method"],
-                           generator=g, **div)
+                           generator=g, t_min=lo, t_max=hi, **div)
     add(_ode_name(lk["ode_method"]), 0.0, int(lk["ode_steps"]), res)
     if model.s is not None:
-        lo, hi = spec["window"]
         for eps in lk["eps"]:
             for est in lk["sde_estimators"]:
                 res = L.sde_likelihood(model.b, model.s, float(eps), rho0.log_prob, x, steps=int(lk["sde_steps"]),

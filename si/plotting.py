@@ -316,8 +316,9 @@ def fig_samples(inputs, out, benchmark: str, **_) -> None:
     for ax in axes.flat:
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.suptitle(f"{benchmark}: samples (seed {runs[0]['meta'].get('seed', '') if runs else ''})", fontsize=9)
-    fig.tight_layout(pad=0.3)
+    fig.tight_layout(pad=0.3, rect=(0, 0, 1, 1 - 0.35 / fig.get_size_inches()[1]))
+    fig.suptitle(f"{benchmark}: samples (seed {runs[0]['meta'].get('seed', '') if runs else ''})", fontsize=9,
+                 y=1 - 0.05 / fig.get_size_inches()[1], va="top")
     _save(fig, out)
 
 
@@ -356,9 +357,9 @@ def fig_bridge(inputs, out, benchmark: str, times=(), **_) -> None:
                 ax.set_title(f"t = {t:g}")
         axes[i, 0].set_ylabel(f"{r['meta'].get('label', '')}\n{_eps_header(eps)}", fontsize=7, rotation=0,
                               ha="right", va="center")
+    fig.tight_layout(pad=0.3, rect=(0, 0, 1, 1 - 0.35 / fig.get_size_inches()[1]))
     fig.suptitle(f"{benchmark}: model marginals (blue) vs the exact bridge (grey), first two coordinates",
-                 fontsize=9)
-    fig.tight_layout(pad=0.3)
+                 fontsize=9, y=1 - 0.05 / fig.get_size_inches()[1], va="top")
     _save(fig, out)
 
 
@@ -435,6 +436,9 @@ def fig_metric_vs_eps(inputs, out, **_) -> None:
                 ax.set_xscale("symlog", linthresh=0.1)
                 if p.startswith("W2"):
                     ax.axhline(1.0, color="0.5", lw=0.6, ls=":")
+                v = sub["value"].replace([np.inf, -np.inf], np.nan).dropna().abs()
+                if len(v) and v.max() > 50 * max(v.median(), 1e-3):  # a blow-up would flatten the rest
+                    ax.set_yscale("symlog", linthresh=max(v.median(), 1e-3))
             ax.set_title(b, fontsize=7)
             ax.set_xlabel("ε")
             ax.set_ylabel(p if j % ncol == 0 else "")
