@@ -147,6 +147,8 @@ def plot_likelihood(df: pd.DataFrame, verdict: pd.DataFrame, out) -> None:
     horizontal line, the SDE estimators as curves, the Girsanov bound dotted."""
     import matplotlib.pyplot as plt
     sns = _style()
+    if "kl_paired" in df:  # the paired estimate (exact log rho_1 at the test points) where there is one
+        df = df.assign(kl=df["kl_paired"].fillna(df["kl"]))
     dims = sorted(df["dim"].unique())
     levels = list(dict.fromkeys(df["level"]))
     pal = sns.color_palette("colorblind")
