@@ -346,7 +346,8 @@ def logged(log_path, threads: Optional[int] = None):
         torch.set_num_threads(int(threads))
     t0 = time.time()
     with open(log_path, "a") as fh, contextlib.redirect_stdout(fh), contextlib.redirect_stderr(fh):
-        print(f"[{time.strftime('%Y-%m-%d %H:%M:%S')}] start (torch threads: {torch.get_num_threads()})", flush=True)
+        print(f"[{time.strftime('%Y-%m-%d %H:%M:%S')}] start (si from {_SI}, torch threads: "
+              f"{torch.get_num_threads()})", flush=True)
         try:
             yield fh
         except BaseException:
@@ -439,9 +440,17 @@ def train_run(spec: dict, out_model, threads: int = 1) -> None:
     pair = _pair(spec["benchmark"])
     config = TrainConfig(**spec["train"], seed=int(spec["seed"]), threads=int(threads))
     print(f"{spec['benchmark']} / {spec['method']} / seed {spec['seed']}: {config}", flush=True)
-    train(_interpolant(spec), spec["objective"], pair.rho0, pair.rho1, config, coupling=_coupling(spec),
-          checkpoint=out_model, device=_device(spec["device"]), log=sys.stdout,
-          extra_spec={"run": {k: spec[k] for k in ("benchmark", "method", "seed", "coupling", "coupling_reg")}})
+    run = {k: spec[k] for k in ("benchmark", "method", "seed", "coupling", "coupling_reg")}
+    try:
+        train(_interpolant(spec), spec["objective"], pair.rho0, pair.rho1, config, coupling=_coupling(spec),
+              checkpoint=out_model, device=_device(spec["device"]), log=sys.stdout, extra_spec={"run": run})
+    except FloatingPointError as e:
+        # A diverged training is a result, not a crash: record it, so that the evaluation reports it
+        # and the rest of the sweep (and the final table) still completes.
+        print(f"TRAINING DIVERGED: {e}", flush=True)
+        write_json(Path(out_model).with_suffix(".json"), {"failed": str(e), "run": run, "objective": spec["objective"],
+                                                          "losses": []})
+        atomic_write(out_model, lambda p: Path(p).write_bytes(b""))
 
 
 # ----------------------------------------------------------------------------------------
@@ -656,6 +665,13 @@ def evaluate_run(spec: dict, model_path, truth_npz, truth_json, out_samples, out
     import pandas as pd
     truth = json.loads(Path(truth_json).read_text())
     ref = np.load(truth_npz)
+    failed = json.loads(Path(model_path).with_suffix(".json").read_text()).get("failed")
+    if failed:  # training diverged (train_run): one row saying so, no samples
+        print(f"training failed, nothing to evaluate: {failed}", flush=True)
+        meta = {k: spec[k] for k in ("benchmark", "method", "label", "seed", "path", "gamma", "objective", "coupling")}
+        save_npz(out_samples, {"meta": np.array(json.dumps({**meta, "failed": failed}))})
+        write_csv(out_csv, pd.DataFrame([_row(spec, metric="train_failed", value=1.0)], columns=COLUMNS))
+        return
     model = _load(model_path, spec["device"])
     t0 = time.time()
     arrays = sample_model(spec, model)

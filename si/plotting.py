@@ -146,6 +146,10 @@ def benchmark_sections(df: pd.DataFrame, truth: dict) -> List[dict]:
         fields["field"] = fields["metric"].str.replace("field_rel_mse_", "", regex=False)
         add("Relative mean-square error of the learned fields against the exact oracle, "
             "E|f^ - f|^2 / E|f|^2 along the interpolant", fields, columns="field", header=lambda c: str(c), digits=4)
+    failed = df[df["metric"] == "train_failed"]
+    if not failed.empty:
+        sections.append({"note": "Training diverged (non-finite loss), no evaluations: " +
+                         ", ".join(f"{r.label} seed {r.seed}" for r in failed.itertuples())})
     bad = df[(df["metric"] == "finite_fraction") & (df["value"] < 1)]
     if not bad.empty:
         listing = bad.groupby(["label", "sampler", "eps"])["value"].mean().reset_index()
@@ -309,7 +313,8 @@ def fig_samples(inputs, out, benchmark: str, **_) -> None:
             if e in keys:
                 _scatter(ax, r["data"][keys[e]], pal[0], lim=lim)
             else:
-                ax.text(0.5, 0.5, "no score", ha="center", va="center", transform=ax.transAxes, fontsize=6)
+                why = "training\ndiverged" if r["meta"].get("failed") else "no score"
+                ax.text(0.5, 0.5, why, ha="center", va="center", transform=ax.transAxes, fontsize=6)
         axes[i, 0].set_ylabel(r["meta"].get("label", ""), fontsize=7, rotation=0, ha="right", va="center")
     for j, title in enumerate(["target"] + [_eps_header(e) for e in eps_all]):
         axes[0, j].set_title(title)
@@ -342,6 +347,11 @@ def fig_bridge(inputs, out, benchmark: str, times=(), **_) -> None:
     target_eps = pair.sigma2 / 2
     for i, r in enumerate(runs):
         keys = _main_keys(r["data"].files)
+        axes[i, 0].set_ylabel(r["meta"].get("label", ""), fontsize=7, rotation=0, ha="right", va="center")
+        if not keys:
+            for ax in axes[i]:
+                ax.axis("off")
+            continue
         eps = min(keys, key=lambda e: abs(e - target_eps))
         key = keys[eps]
         for j, t in enumerate(ts):

@@ -1,5 +1,15 @@
 # Shared definitions: the plan (benchmark x method x seed), per-stage specs and code versions,
 # file layout and per-rule resources.
+import os
+import sys
+
+# Run the si package of this repository (beside the Snakefile), here and in every job's process,
+# whatever other copy is installed: the code versions below must describe the code that runs.
+sys.path.insert(0, workflow.basedir)
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [workflow.basedir] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+)
+
 import si.experiment as E
 
 try:
