@@ -320,3 +320,19 @@ def test_default_config_covers_the_reproduction():
     assert any(b.startswith("hd-mixture-d") and get_benchmark(b).dim >= 16 for b in names)
     assert {b for b in names if get_benchmark(b).dim == 2 and "sb" not in get_benchmark(b).tags} >= {
         "gauss-8gaussians", "gauss-checkerboard", "gauss-moons", "gmm-pair", "gmm3-checkerboard"}
+
+
+def test_diverged_training_is_reported_not_fatal(tmp_path):
+    """A non-finite training loss leaves a checkpoint marked failed; its evaluation writes one
+    train_failed row (and an empty sample file), so the sweep and its table still complete."""
+    import pandas as pd
+    from si import experiment as E
+    cfg = variant(lambda c: c["train"].update(lr=1e30, steps=30))
+    model = tmp_path / "m.pt"
+    E.train_run(E.stage_spec(cfg, "train", "gmm-pair", "linear-bs", 0), model)
+    assert model.exists() and "failed" in model.with_suffix(".json").read_text()
+    E.make_truth(E.stage_spec(cfg, "truth", "gmm-pair"), tmp_path / "t.npz", tmp_path / "t.json")
+    E.evaluate_run(E.stage_spec(cfg, "evaluate", "gmm-pair", "linear-bs", 0), model, tmp_path / "t.npz",
+                   tmp_path / "t.json", tmp_path / "s.npz", tmp_path / "rows.csv")
+    rows = pd.read_csv(tmp_path / "rows.csv")
+    assert list(rows["metric"]) == ["train_failed"] and rows["method"].iloc[0] == "linear-bs"
