@@ -323,6 +323,12 @@ def plan_models(config: dict, runs) -> Dict[str, object]:
     return out
 
 
+def checkpoint_failed(path) -> Optional[str]:
+    """The error of a training that diverged (si.experiment.train_run records it in the JSON spec), else None."""
+    import json
+    return json.loads(Path(path).with_suffix(".json").read_text()).get("failed")
+
+
 def checkpoint_summary(path) -> dict:
     """Training settings recorded in a checkpoint's JSON spec (for captions and CSVs)."""
     import json
@@ -368,8 +374,14 @@ def checkerboard_samples(panels: Sequence[dict], checkpoints: Sequence[str], n: 
     samples, summary = [], []
     for i, (panel, ckpt) in enumerate(zip(panels, checkpoints)):
         pair = _pair(panel["benchmark"])
+        label = panel.get("label") or f"{panel['benchmark']}: {panel['path']} {{{panel['objective']}}}"
+        failed = checkpoint_failed(ckpt)
+        if failed:  # a diverged training: say so in the table (and the figure), sample nothing
+            summary.append({"panel": i, "label": label, "benchmark": panel["benchmark"], "path": panel["path"],
+                            "objective": panel["objective"], "sampler": "none", "train_failed": failed,
+                            "checkpoint": str(ckpt)})
+            continue
         model = load_model(ckpt, device=dev)
-        label = panel.get("label") or f"{panel['benchmark']}: {model.interpolant.path} {{{model.objective}}}"
         with torch.no_grad():
             res = sample_model(model, pair, n, seed, ode, sde, panel.get("t_max"))
         for sampler, (x, nfe, eps, steps) in res.items():
@@ -386,7 +398,8 @@ def checkerboard_samples(panels: Sequence[dict], checkpoints: Sequence[str], n: 
                             "sde_t_max": panel.get("t_max", SDE_WINDOW[1]) if sampler.startswith("sde") else None,
                             **checkpoint_summary(ckpt), "checkpoint": str(ckpt),
                             "reused_from_sweep": bool(reused[i]) if reused is not None else None})
-    return {"samples": pd.concat(samples, ignore_index=True), "summary": pd.DataFrame(summary)}
+    empty = pd.DataFrame(columns=["panel", "label", "sampler", "eps", "x", "y"])
+    return {"samples": pd.concat(samples, ignore_index=True) if samples else empty, "summary": pd.DataFrame(summary)}
 
 
 # ----------------------------------------------------------------------------------------
@@ -522,6 +535,9 @@ def likelihood_verdict(df: pd.DataFrame) -> pd.DataFrame:
     Girsanov bound over eps (KL values: kl_paired, see likelihood_control). `sde_certified_better`: the bound
     (an upper bound on the SDE model's KL) is below the ODE's KL by more than two standard errors of both."""
     out = []
+    df = df[df["estimator"] != "train_failed"]  # a dimension whose training diverged has no verdict
+    if df.empty:
+        return pd.DataFrame()
     if "kl_paired" not in df:
         df = df.assign(kl_paired=df["kl"], kl_paired_se=df["stderr"])
     df = df.assign(kl=df["kl_paired"].fillna(df["kl"]), stderr=df["kl_paired_se"].fillna(df["stderr"]))

@@ -105,7 +105,7 @@ def plot_checkerboard(samples: pd.DataFrame, summary: pd.DataFrame, out) -> None
     """Columns: panels (models); rows: ODE and SDE samples."""
     import matplotlib.pyplot as plt
     sns = _style()
-    panels = list(dict.fromkeys(samples["panel"]))
+    panels = list(dict.fromkeys(summary["panel"]))
     samplers = ["ode", "sde"]
     pal = sns.color_palette("colorblind")
     w = WIDTH / max(len(panels), 1)
@@ -114,14 +114,15 @@ def plot_checkerboard(samples: pd.DataFrame, summary: pd.DataFrame, out) -> None
         for i, kind in enumerate(samplers):
             ax = axes[i, j]
             d = samples[(samples["panel"] == p) & samples["sampler"].str.startswith(kind)]
-            s = summary[(summary["panel"] == p) & summary["sampler"].str.startswith(kind)]
+            s = summary[(summary["panel"] == p) & (summary["sampler"].str.startswith(kind) | (summary["sampler"] == "none"))]
             ax.set_xlim(-4.5, 4.5)
             ax.set_ylim(-4.5, 4.5)
             ax.set_aspect("equal")
             ax.set_xticks([])
             ax.set_yticks([])
             if d.empty:
-                ax.text(0.5, 0.5, "no score", ha="center", va="center", transform=ax.transAxes)
+                why = "training diverged" if "train_failed" in s and s["train_failed"].notna().any() else "no score"
+                ax.text(0.5, 0.5, why, ha="center", va="center", transform=ax.transAxes)
                 continue
             ax.scatter(d["x"], d["y"], s=0.6, color=pal[i], alpha=0.6, linewidths=0, rasterized=True)
             row = s.iloc[0]
@@ -129,7 +130,7 @@ def plot_checkerboard(samples: pd.DataFrame, summary: pd.DataFrame, out) -> None
             ax.text(0.02, 0.02, f"{kind.upper()}{eps}\nsupport {row['support_fraction']:.3f}", fontsize=6,
                     transform=ax.transAxes, va="bottom", ha="left",
                     bbox={"facecolor": "white", "alpha": 0.7, "linewidth": 0, "pad": 1})
-        label = samples[samples["panel"] == p]["label"].iloc[0]
+        label = summary[summary["panel"] == p]["label"].iloc[0]
         axes[0, j].set_title(textwrap.fill(label, 30), fontsize=6.5)
     fig.suptitle("Checkerboard generation: ODE (top) and SDE (bottom) from the same x0", fontsize=9)
     fig.tight_layout(pad=0.3)
@@ -147,6 +148,8 @@ def plot_likelihood(df: pd.DataFrame, verdict: pd.DataFrame, out) -> None:
     horizontal line, the SDE estimators as curves, the Girsanov bound dotted."""
     import matplotlib.pyplot as plt
     sns = _style()
+    if "kl" not in df:  # only diverged trainings
+        df = df.assign(kl=np.nan)
     if "kl_paired" in df:  # the paired estimate (exact log rho_1 at the test points) where there is one
         df = df.assign(kl=df["kl_paired"].fillna(df["kl"]))
     dims = sorted(df["dim"].unique())
@@ -157,6 +160,10 @@ def plot_likelihood(df: pd.DataFrame, verdict: pd.DataFrame, out) -> None:
         ax = axes[0, j]
         dd = df[df["dim"] == d]
         top = 0.0
+        if not (dd["estimator"] == "ode").any():
+            ax.text(0.5, 0.5, "training diverged", ha="center", va="center", transform=ax.transAxes)
+            ax.set_title(f"d = {d}")
+            continue
         for k, level in enumerate(levels):
             g = dd[dd["level"] == level]
             c = pal[k % len(pal)]
@@ -178,7 +185,7 @@ def plot_likelihood(df: pd.DataFrame, verdict: pd.DataFrame, out) -> None:
         ax.set_title(f"d = {d}")
         if j == 0:
             ax.set_ylabel("KL(rho_1 || model) [nats]")
-        v = verdict[verdict["dim"] == d]
+        v = verdict[verdict["dim"] == d] if not verdict.empty else verdict
         lines = [f"{r['level']}: ODE {r['kl_ode']:.2f}, bound {r.get('kl_bound', float('nan')):.2f}"
                  for _, r in v.iterrows()]
         ax.text(0.02, 0.98, "\n".join(lines), transform=ax.transAxes, fontsize=5.5, va="top", ha="left",

@@ -313,7 +313,7 @@ def test_plots_write_pngs(tmp_path):
     PP.plot_trajectories(P.trajectories(steps=20, n=200, show=3, grid_t=11, grid_x=41), tmp_path / "2.png")
     samples = pd.DataFrame({"panel": [0] * 4, "label": "a", "sampler": ["ode-heun"] * 2 + ["sde-em"] * 2,
                             "eps": [0, 0, 0.5, 0.5], "x": [0.0, 1, 2, 3], "y": [0.0, 1, 2, 3]})
-    summary = pd.DataFrame({"panel": [0, 0], "sampler": ["ode-heun", "sde-em"], "eps": [0, 0.5],
+    summary = pd.DataFrame({"panel": [0, 0], "label": "a", "sampler": ["ode-heun", "sde-em"], "eps": [0, 0.5],
                             "support_fraction": [0.5, 0.6]})
     PP.plot_checkerboard(samples, summary, tmp_path / "3.png")
     lk = pd.DataFrame([{"benchmark": "b", "dim": 4, "level": "well-trained", "estimator": "ode", "eps": 0.0, "kl": 0.5,
@@ -330,3 +330,23 @@ def test_plots_write_pngs(tmp_path):
     for i in range(1, 6):
         assert (tmp_path / f"{i}.png").stat().st_size > 10_000, i
     assert math.isfinite(float(lk["kl"].sum()))
+
+
+def test_a_diverged_training_is_reported_not_a_crash(tmp_path):
+    """si.experiment.train_run records a diverged training as an empty checkpoint and a JSON with 'failed':
+    figure 3 marks the panel, figure 4's verdict skips the dimension."""
+    import json
+    from si import paper_plots as PP
+    ckpt = tmp_path / "m.pt"
+    ckpt.write_bytes(b"")
+    ckpt.with_suffix(".json").write_text(json.dumps({"failed": "non-finite loss", "losses": []}))
+    panel = {"benchmark": "gauss-checkerboard", "path": "one-sided-linear", "objective": "b,s"}
+    r = P.checkerboard_samples([panel], [str(ckpt)], n=10)
+    assert r["samples"].empty and r["summary"]["train_failed"].iloc[0] == "non-finite loss"
+    PP.plot_checkerboard(r["samples"], r["summary"], tmp_path / "3.png")
+    df = pd.DataFrame([{"benchmark": "hd-mixture-d4", "dim": 4, "level": None, "estimator": "train_failed",
+                        "note": "well: x"}])
+    v = P.likelihood_verdict(df)
+    assert v.empty
+    PP.plot_likelihood(df, v, tmp_path / "4.png")
+    assert (tmp_path / "3.png").exists() and (tmp_path / "4.png").exists()
