@@ -153,7 +153,8 @@ def ks_critical(n: int, alpha: float = 1e-3) -> float:
 def trajectories(benchmark: str = "gmm-1d", path: str = "linear", gamma: str = "brownian", a: float = 1.0,
                  eps: Sequence[float] = (0.0, 0.5, 5.0), steps: int = 200, n: int = 5000, show: int = 40,
                  seed: int = 0, bins: int = 80, lo: float = -10.0, hi: float = 10.0, grid_t: int = 101,
-                 grid_x: int = 321, ode_method: str = "heun", sde_method: str = "euler-maruyama") -> Dict[str, pd.DataFrame]:
+                 grid_x: int = 321, ode_method: str = "heun",
+                 sde_method: str = "euler-maruyama") -> Dict[str, pd.DataFrame]:
     """Sample paths of the probability-flow ODE (eps = 0) and of the forward SDE at each eps > 0 with the
     exact b and s (si.oracle), all from the same x0 ~ rho0, `steps` steps each (SDE window DESIGN 1.9).
 
@@ -211,7 +212,8 @@ def trajectories(benchmark: str = "gmm-1d", path: str = "linear", gamma: str = "
         summary.append({"eps": e, "sampler": name, "steps": int(steps), "nfe": int(res.nfe), "n": int(x1.numel()),
                         "ks": ks_distance(x1, cdf), "ks_critical": ks_critical(x1.numel()), "tv": tv,
                         "tv_floor": tv_floor, "mean": float(x1.mean()), "var": float(x1.var()),
-                        "mean_exact": mean1, "var_exact": var1, "finite_fraction": float(torch.isfinite(x1).double().mean())})
+                        "mean_exact": mean1, "var_exact": var1,
+                        "finite_fraction": float(torch.isfinite(x1).double().mean())})
     return {"density": density, "paths": pd.concat(paths, ignore_index=True),
             "terminal": pd.concat(terminal, ignore_index=True), "summary": pd.DataFrame(summary)}
 
@@ -503,7 +505,8 @@ def likelihood_control(benchmark: str, well, short, eps: Sequence[float], n: int
             ratio = log_rho1 - lp  # log rho_1 / rho^_1, per test point
             rows.append({**base, "estimator": estimator, "eps": e, "steps": steps, "paths": paths, "nfe": int(res.nfe),
                          "kl": ce.value - H, "stderr": math.hypot(ce.stderr, H_se), "cross_entropy": ce.value,
-                         "kl_paired": float(ratio.mean()), "kl_paired_se": float(ratio.std() / math.sqrt(ratio.numel())),
+                         "kl_paired": float(ratio.mean()),
+                         "kl_paired_se": float(ratio.std() / math.sqrt(ratio.numel())),
                          "diff": float(diff.mean()), "diff_se": float(diff.std() / math.sqrt(diff.numel())),
                          "finite_fraction": float(torch.isfinite(lp).double().mean())})
 
@@ -629,7 +632,8 @@ def bridge_marginals(benchmark: str = "sb-gauss-d2-s1", times: Optional[Sequence
     missing = [s for s in show_times if not any(abs(float(s) - float(t)) < 1e-9 for t in times)]
     if missing:
         raise ValueError(f"show_times {missing} are not among times")
-    out = {"curves": pd.DataFrame(curves), "samples": pd.concat(samples, ignore_index=True) if samples else pd.DataFrame(),
+    out = {"curves": pd.DataFrame(curves),
+           "samples": pd.concat(samples, ignore_index=True) if samples else pd.DataFrame(),
            "ellipses": pd.DataFrame(ellipses)}
     out["info"] = pd.DataFrame([{"benchmark": benchmark, "dim": pair.dim, "sigma2": sigma ** 2, "reg": 2 * sigma ** 2,
                                  "batch": int(batch), "n": n}])
@@ -682,8 +686,8 @@ def learned_bridge_rows(evaluation_csvs: Sequence[str], sigma2: float) -> pd.Dat
     e = eps[np.argmin(np.abs(eps - sigma2 / 2))]
     df = df[df["eps"] == e]
     df = df[df["steps"] == df.groupby("method")["steps"].transform("max")]
-    return df.rename(columns={"value": "bures_w2"})[["label", "method", "coupling", "t", "bures_w2", "eps", "sampler"]] \
-        .reset_index(drop=True)
+    cols = ["label", "method", "coupling", "t", "bures_w2", "eps", "sampler"]
+    return df.rename(columns={"value": "bures_w2"})[cols].reset_index(drop=True)
 
 
 # ----------------------------------------------------------------------------------------

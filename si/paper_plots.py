@@ -114,7 +114,8 @@ def plot_checkerboard(samples: pd.DataFrame, summary: pd.DataFrame, out) -> None
         for i, kind in enumerate(samplers):
             ax = axes[i, j]
             d = samples[(samples["panel"] == p) & samples["sampler"].str.startswith(kind)]
-            s = summary[(summary["panel"] == p) & (summary["sampler"].str.startswith(kind) | (summary["sampler"] == "none"))]
+            mine = summary["sampler"].str.startswith(kind) | (summary["sampler"] == "none")
+            s = summary[(summary["panel"] == p) & mine]
             ax.set_xlim(-4.5, 4.5)
             ax.set_ylim(-4.5, 4.5)
             ax.set_aspect("equal")
@@ -175,7 +176,8 @@ def plot_likelihood(df: pd.DataFrame, verdict: pd.DataFrame, out) -> None:
                 s = g[g["estimator"] == est].sort_values("eps")
                 if s.empty:
                     continue
-                ax.errorbar(s["eps"], s["kl"], yerr=s["diff_se"] if "diff_se" in s and est != "girsanov-bound" else None,
+                err = s["diff_se"] if "diff_se" in s and est != "girsanov-bound" else None
+                ax.errorbar(s["eps"], s["kl"], yerr=err,
                             color=c, linestyle=ls, marker=marker, markersize=2.5, linewidth=0.9, capsize=1.5)
                 top = max(top, float(s["kl"].min()))
         ax.set_xscale("log")
