@@ -36,12 +36,13 @@ import math
 import os
 import re
 import sys
-import tempfile
 import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence
+
+from .fileio import atomic_write  # noqa: F401  (also used by si.plotting and si.paper_plots)
 
 # Heavy modules (torch, POT, pandas) are imported inside the stage functions, so that building the
 # DAG (`snakemake -n`) only pays for what planning needs.
@@ -317,27 +318,6 @@ def code_version(stage: str) -> str:
 # ----------------------------------------------------------------------------------------
 # atomic output and logging
 # ----------------------------------------------------------------------------------------
-def atomic_write(path, write: Callable[[str], None], suffix: str = "") -> None:
-    """Call write(tmp) on a temporary path in path's folder, then rename it to path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for stale in path.parent.glob(f".{path.name}.*.tmp*"):  # left by a killed earlier attempt
-        with contextlib.suppress(FileNotFoundError):
-            stale.unlink()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp" + suffix)
-    os.close(fd)
-    try:
-        write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; finished files get the usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(tmp)
-        raise
-
-
 def write_text(path, text: str) -> None:
     atomic_write(path, lambda p: Path(p).write_text(text))
 

@@ -9,25 +9,9 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from .experiment import atomic_write
+from .plotting import _save, _style  # one look for every figure
 
 WIDTH = 7.0  # inches
-
-
-def _style():
-    import matplotlib
-    matplotlib.use("Agg")
-    import seaborn as sns
-    sns.set_theme(context="paper", style="whitegrid", palette="colorblind", font_scale=0.9,
-                  rc={"savefig.dpi": 200, "figure.dpi": 100, "axes.titlesize": 8, "axes.labelsize": 8,
-                      "legend.fontsize": 7, "xtick.labelsize": 7, "ytick.labelsize": 7})
-    return sns
-
-
-def _save(fig, out) -> None:
-    import matplotlib.pyplot as plt
-    atomic_write(out, lambda p: fig.savefig(p, format="png", bbox_inches="tight"), suffix=".png")
-    plt.close(fig)
 
 
 # ----------------------------------------------------------------------------------------

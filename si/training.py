@@ -9,18 +9,16 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import math
-import os
 import sys
-import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, TextIO, Tuple
+from typing import Callable, List, Optional, TextIO
 
 import torch
 from torch import nn
 
+from .fileio import atomic_write
 from .interpolants import Interpolant
 from .nets import FieldMLP
 from .objectives import assemble, field_loss, fields_of
@@ -105,8 +103,8 @@ class TrainedModel:
         path = Path(path)
         payload = {"format": CHECKPOINT_FORMAT, "spec_json": json.dumps(self.spec),
                    "state_dict": {k: v.detach().cpu() for k, v in self.nets.state_dict().items()}}
-        _atomic_write(path, lambda p: torch.save(payload, p))
-        _atomic_write(path.with_suffix(".json"), lambda p: Path(p).write_text(json.dumps(self.spec, indent=1)))
+        atomic_write(path, lambda p: torch.save(payload, p))
+        atomic_write(path.with_suffix(".json"), lambda p: Path(p).write_text(json.dumps(self.spec, indent=1)))
 
 
 def build_nets(kinds, dim: int, config: TrainConfig) -> nn.ModuleDict:
@@ -126,19 +124,6 @@ def load_model(path, device=None) -> TrainedModel:
     nets.to(device=device, dtype=getattr(torch, config.dtype))
     nets.eval()
     return TrainedModel(interp, spec["objective"], nets, spec)
-
-
-def _atomic_write(path: Path, write: Callable[[str], None]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(tmp)
-        raise
 
 
 @contextlib.contextmanager

@@ -22,14 +22,6 @@ from si.oracle import InterpolantOracle
 F64 = torch.float64
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    # the test machine is shared: intra-op threads only add contention for these small tensors
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
-
 
 def spd(d, seed, lo=0.3, hi=2.0):
     g = torch.Generator().manual_seed(seed)

@@ -13,13 +13,6 @@ from si.couplings import (COUPLINGS, EntropicCoupling, IndependentCoupling, OTCo
 F64 = torch.float64
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
-
 
 def batches(n=64, d=2, seed=0, shift=3.0):
     g = torch.Generator().manual_seed(seed)

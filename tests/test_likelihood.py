@@ -17,15 +17,6 @@ from si.oracle import InterpolantOracle
 F64 = torch.float64
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    # the machine is shared and has 2 cores: intra-op threads on these small batches only contend
-    # (measured 20-30x slower with 2 busy threads); restore the setting afterwards
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
 
 def _mixture(weights, means, covs):
     return GaussianMixture(torch.tensor(weights, dtype=F64), torch.tensor(means, dtype=F64),

@@ -15,13 +15,6 @@ from si.mixtures import GaussianMixture
 F64 = torch.float64
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
-
 
 def randn(n, d, seed):
     return torch.randn(n, d, dtype=F64, generator=torch.Generator().manual_seed(seed))

@@ -16,15 +16,6 @@ from si.sampling import sample_ode, sample_sde, sample_sde_backward, sample_sde_
 F64 = torch.float64
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    # the machine is shared and has 2 cores: intra-op threads on these small batches only contend
-    # (measured 20-30x slower with 2 busy threads); restore the setting afterwards
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
 
 def w2(x, y):
     """W2 between samples (POT exact, through si.metrics when it exists)."""
