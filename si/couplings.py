@@ -55,14 +55,19 @@ def _cost(x0: Tensor, x1: Tensor) -> Tensor:
     return ot.dist(_flat64(x0), _flat64(x1).to(x0.device))
 
 
+def _uniform(M: Tensor):
+    """Uniform weights of the two empirical measures behind the cost matrix M (n, m)."""
+    n, m = M.shape
+    return (torch.full((n,), 1.0 / n, dtype=torch.float64, device=M.device),
+            torch.full((m,), 1.0 / m, dtype=torch.float64, device=M.device))
+
+
 def ot_plan(x0: Tensor, x1: Tensor, num_itermax: int = 10_000_000) -> Tensor:
     """Exact OT plan (n, m) between uniform empirical measures, squared Euclidean cost (ot.emd).
 
     Raises RuntimeError if the network simplex stops before optimality."""
     M = _cost(x0, x1)
-    n, m = M.shape
-    a = torch.full((n,), 1.0 / n, dtype=torch.float64, device=M.device)
-    b = torch.full((m,), 1.0 / m, dtype=torch.float64, device=M.device)
+    a, b = _uniform(M)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         P, log = ot.emd(a, b, M, numItermax=int(num_itermax), log=True)
@@ -79,9 +84,7 @@ def entropic_plan(x0: Tensor, x1: Tensor, reg: float, num_itermax: int = 100_000
     if not (isinstance(reg, (int, float)) and math.isfinite(reg) and reg > 0):
         raise ValueError(f"reg must be a positive number, got {reg!r}")
     M = _cost(x0, x1)
-    n, m = M.shape
-    a = torch.full((n,), 1.0 / n, dtype=torch.float64, device=M.device)
-    b = torch.full((m,), 1.0 / m, dtype=torch.float64, device=M.device)
+    a, b = _uniform(M)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         P = ot.sinkhorn(a, b, M, reg=float(reg), method="sinkhorn_log", numItermax=int(num_itermax),
