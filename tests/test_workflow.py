@@ -179,8 +179,9 @@ def _finished(workdir: Path):
     """Checkpoints of the training jobs that have finished (Snakemake writes a job's benchmark file
     once the job has succeeded)."""
     bench = workdir / "results/benchmarks/train"
-    tsvs = sorted(bench.rglob("*.tsv")) if bench.exists() else []
-    return [workdir / "results/models" / t.relative_to(bench).with_suffix(".pt") for t in tsvs]
+    tsvs = sorted(bench.rglob("*.tsv")) if bench.exists() else []   # one per benchmark x method
+    dirs = [workdir / "results/models" / t.relative_to(bench).with_suffix("") for t in tsvs]
+    return [p for d in dirs for p in sorted(d.glob("seed*.pt"))]
 
 
 @pytest.mark.slow
@@ -259,6 +260,7 @@ def test_tiny_sweep_builds_every_table_figure_and_the_report(tmp_path):
     """All targets of a tiny sweep covering a two-sided pair, a one-sided pair (support fraction)
     and a bridge pair (bridge tables and figure), then `snakemake --report`."""
     cfg = variant(lambda c: (
+        c.update(seeds=[0, 1]),   # one job per benchmark x method trains and evaluates both seeds
         c["methods"].update({"osl-bs": {"path": "one-sided-linear", "objective": "b,s"},
                              "sb-bs": {"path": "linear", "gamma": "brownian", "a": "sigma2", "objective": "b,s",
                                        "coupling": "entropic", "train": {"batch": 64}}}),
@@ -281,6 +283,10 @@ def test_tiny_sweep_builds_every_table_figure_and_the_report(tmp_path):
     assert r"\begin{tabular}" in tex and r"\textbf{" in tex
     bench = (tmp_path / "results/benchmarks.csv").read_text()
     assert "train" in bench and "max_rss" in bench
+    import pandas as pd
+    df = pd.read_csv(tmp_path / "results/metrics.csv")
+    assert set(df["seed"]) == {0, 1}
+    assert len(list((tmp_path / "results/models").rglob("seed*.pt"))) == 2 * 5  # 5 benchmark x method
 
     rep = snakemake(tmp_path, cfg, "--report", "report/report.html", timeout=300)
     assert rep.returncode == 0, rep.stderr[-4000:]

@@ -2,8 +2,8 @@ ROW_FILES = run_files("results/evaluations/" + RUN + ".csv")
 MODEL_SPECS = run_files("results/models/" + RUN + ".json")
 JOB_BENCHMARKS = (
     [f"results/benchmarks/truth/{b}.tsv" for b in BENCHMARKS]
-    + run_files("results/benchmarks/train/" + RUN + ".tsv")
-    + run_files("results/benchmarks/evaluate/" + RUN + ".tsv")
+    + group_files("results/benchmarks/train/" + GROUP + ".tsv")
+    + group_files("results/benchmarks/evaluate/" + GROUP + ".tsv")
 )
 
 

@@ -25,6 +25,20 @@ BRIDGE_BENCHMARKS = [b for b in BENCHMARKS if E._pair(b).is_bridge]
 CODE = {stage: E.code_version(stage) for stage in E.STAGE_ENTRY}
 
 RUN = "{benchmark}/{method}/seed{seed}"
+# One train job and one evaluate job per (benchmark, method) handle all seeds, each seed in its own
+# files: starting a job (Python, torch, POT) costs about 3 CPU-seconds, a third of a small model.
+SEEDS = [int(s) for s in config["seeds"]]
+GROUP = "{benchmark}/{method}"
+GROUPS = list(dict.fromkeys((r.benchmark, r.method) for r in RUNS))
+
+
+def per_seed(pattern):
+    """pattern (with {benchmark}, {method}, {seed}) for every seed, wildcards kept for the rule."""
+    return [pattern.replace("{seed}", str(s)) for s in SEEDS]
+
+
+def group_files(pattern, groups=None):
+    return [pattern.format(benchmark=b, method=m) for b, m in (groups if groups is not None else GROUPS)]
 
 
 wildcard_constraints:
@@ -48,6 +62,13 @@ def spec(stage):
     def resolve(wildcards):
         return E.stage_spec(config, stage, wildcards.benchmark, wildcards.get("method"),
                             wildcards.get("seed"))
+    return resolve
+
+
+def seed_specs(stage):
+    """Rule parameter of a (benchmark, method) job: the stage's spec for every seed, in SEEDS order."""
+    def resolve(wildcards):
+        return [E.stage_spec(config, stage, wildcards.benchmark, wildcards.method, s) for s in SEEDS]
     return resolve
 
 

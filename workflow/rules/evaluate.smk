@@ -1,23 +1,23 @@
 rule evaluate:
-    """Every evaluation of one model in one job (one process: the model is loaded once):
-    sample with the ODE (eps = 0) and the SDE at every eps and step count, then W2 with its floor,
-    support fraction, distances to the exact bridge, field errors against the oracle, and the
-    ODE / SDE cross-entropies and KL with their NFE."""
+    """Every evaluation of one benchmark x method, every seed, in one job (one process: torch and POT
+    are imported once): sample with the ODE (eps = 0) and the SDE at every eps and step count, then
+    W2 with its floor, support fraction, distances to the exact bridge, field errors against the
+    oracle, and the ODE / SDE cross-entropies and KL with their NFE."""
     input:
-        model="results/models/" + RUN + ".pt",
-        spec="results/models/" + RUN + ".json",
+        models=per_seed("results/models/" + RUN + ".pt"),
+        specs=per_seed("results/models/" + RUN + ".json"),
         truth="results/truth/{benchmark}.npz",
         truth_json="results/truth/{benchmark}.json",
     output:
-        samples="results/samples/" + RUN + ".npz",
-        rows="results/evaluations/" + RUN + ".csv",
+        samples=per_seed("results/samples/" + RUN + ".npz"),
+        rows=per_seed("results/evaluations/" + RUN + ".csv"),
     params:
-        spec=spec("evaluate"),
+        specs=seed_specs("evaluate"),
         code=CODE["evaluate"],
     log:
-        "results/logs/evaluate/" + RUN + ".log",
+        "results/logs/evaluate/" + GROUP + ".log",
     benchmark:
-        "results/benchmarks/evaluate/" + RUN + ".tsv"
+        "results/benchmarks/evaluate/" + GROUP + ".tsv"
     threads: res("evaluate", "threads")
     resources:
         mem_mb=res("evaluate", "mem_mb"),

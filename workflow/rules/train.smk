@@ -1,15 +1,15 @@
 rule train:
-    """One model per benchmark x method x seed, reused for every eps and sampler."""
+    """All seeds of one benchmark x method (one checkpoint per seed), reused for every eps and sampler."""
     output:
-        model="results/models/" + RUN + ".pt",
-        spec="results/models/" + RUN + ".json",
+        models=per_seed("results/models/" + RUN + ".pt"),
+        specs=per_seed("results/models/" + RUN + ".json"),
     params:
-        spec=spec("train"),
+        specs=seed_specs("train"),
         code=CODE["train"],
     log:
-        "results/logs/train/" + RUN + ".log",
+        "results/logs/train/" + GROUP + ".log",
     benchmark:
-        "results/benchmarks/train/" + RUN + ".tsv"
+        "results/benchmarks/train/" + GROUP + ".tsv"
     threads: res("train", "threads")
     resources:
         mem_mb=res("train", "mem_mb"),

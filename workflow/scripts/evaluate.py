@@ -1,6 +1,7 @@
-"""Rule evaluate: sample one model and compute all its metrics (si.experiment.evaluate_run)."""
+"""Rule evaluate: sample every seed's model of one benchmark x method and compute all metrics
+(si.experiment.evaluate_group)."""
 from si import experiment as E
 
 with E.logged(snakemake.log[0], snakemake.threads):
     i, o = snakemake.input, snakemake.output
-    E.evaluate_run(snakemake.params.spec, i.model, i.truth, i.truth_json, o.samples, o.rows)
+    E.evaluate_group(snakemake.params.specs, i.models, i.truth, i.truth_json, o.samples, o.rows)

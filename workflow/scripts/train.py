@@ -1,5 +1,5 @@
-"""Rule train: one model (si.experiment.train_run)."""
+"""Rule train: every seed of one benchmark x method (si.experiment.train_group)."""
 from si import experiment as E
 
 with E.logged(snakemake.log[0], snakemake.threads):
-    E.train_run(snakemake.params.spec, snakemake.output.model, threads=snakemake.threads)
+    E.train_group(snakemake.params.specs, snakemake.output.models, threads=snakemake.threads)
