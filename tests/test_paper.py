@@ -220,7 +220,7 @@ BASE = {
                           "coupling": "entropic", "coupling_reg": "2sigma2"},
                 "fm-b": {"path": "linear", "gamma": "zero", "objective": "b"}},
     "benchmarks": {"gauss-checkerboard": {"methods": ["osl-bs"]},
-                   "hd-mixture-d16": {"methods": ["linear-vs"], "seeds": [1, 0]},
+                   "hd-mixture-d16": {"methods": ["linear-vs"]},
                    "sb-gauss-d2-s1": {"methods": ["sb-bs", "fm-b"]}},
     "paper_figures": {
         "density": {},
