@@ -459,10 +459,22 @@ def fig_metric_vs_eps(inputs, out, **_) -> None:
     _save(fig, out)
 
 
+def _benchmark_grid(n: int):
+    """A figure with one panel per benchmark, 4 to a row; returns (fig, the first n axes, ncol) with
+    the unused axes switched off."""
+    import matplotlib.pyplot as plt
+    ncol = min(4, n)
+    nrow = math.ceil(n / ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(PAPER_WIDTH, 1.75 * nrow), squeeze=False)
+    flat = list(axes.flat)
+    for ax in flat[n:]:
+        ax.axis("off")
+    return fig, flat[:n], ncol
+
+
 def fig_w2_vs_nfe(inputs, out, **_) -> None:
     """W2 / floor against NFE for each sampler (ODE; SDE at each eps): median over methods and
     seeds, interquartile band."""
-    import matplotlib.pyplot as plt
     from matplotlib.ticker import LogLocator, NullFormatter
     sns = _style()
     df = pd.read_csv(inputs[0])
@@ -475,11 +487,8 @@ def fig_w2_vs_nfe(inputs, out, **_) -> None:
     hues = sorted(d["sampler"].unique(), key=lambda h: (not h.startswith("ode"), float(h.split("=")[-1].rstrip(")"))))
     palette = _palette(hues)
     benches = list(dict.fromkeys(d["benchmark"]))
-    ncol = min(4, len(benches))
-    nrow = math.ceil(len(benches) / ncol)
-    fig, axes = plt.subplots(nrow, ncol, figsize=(PAPER_WIDTH, 1.75 * nrow), squeeze=False)
-    for j, b in enumerate(benches):
-        ax = axes[j // ncol, j % ncol]
+    fig, axes, ncol = _benchmark_grid(len(benches))
+    for j, (b, ax) in enumerate(zip(benches, axes)):
         sns.lineplot(data=d[d["benchmark"] == b], x="nfe", y="W2 / floor", hue="sampler", hue_order=hues,
                      palette=palette, estimator="median", errorbar=("pi", 50), marker="o", markersize=3,
                      ax=ax, legend=False)
@@ -489,8 +498,6 @@ def fig_w2_vs_nfe(inputs, out, **_) -> None:
         ax.axhline(1.0, color="0.5", lw=0.6, ls=":")
         ax.set_title(b, fontsize=7)
         ax.set_ylabel("W2 / floor" if j % ncol == 0 else "")
-    for j in range(len(benches), nrow * ncol):
-        axes[j // ncol, j % ncol].axis("off")
     fig.tight_layout(pad=0.3, h_pad=0.4, w_pad=0.3)
     _legend(fig, palette, [], "sampler")
     _save(fig, out)
@@ -498,7 +505,6 @@ def fig_w2_vs_nfe(inputs, out, **_) -> None:
 
 def fig_training_curves(inputs, out, **_) -> None:
     """Training loss against step per method (mean over seeds), one panel per benchmark."""
-    import matplotlib.pyplot as plt
     sns = _style()
     try:
         d = pd.read_csv(inputs[0])
@@ -507,11 +513,8 @@ def fig_training_curves(inputs, out, **_) -> None:
     if d.empty:
         return _empty(out, "no training curves")
     benches = list(dict.fromkeys(d["benchmark"]))
-    ncol = min(4, len(benches))
-    nrow = math.ceil(len(benches) / ncol)
-    fig, axes = plt.subplots(nrow, ncol, figsize=(PAPER_WIDTH, 1.75 * nrow), squeeze=False)
-    for j, b in enumerate(benches):
-        ax = axes[j // ncol, j % ncol]
+    fig, axes, ncol = _benchmark_grid(len(benches))
+    for j, (b, ax) in enumerate(zip(benches, axes)):
         sub = d[d["benchmark"] == b]
         labels = list(dict.fromkeys(sub["label"]))
         sns.lineplot(data=sub, x="step", y="loss", hue="label", hue_order=labels, palette=_palette(labels),
@@ -521,8 +524,6 @@ def fig_training_curves(inputs, out, **_) -> None:
         ax.set_ylabel("loss" if j % ncol == 0 else "")
         lo, hi = np.nanpercentile(sub["loss"], [1, 99])
         ax.set_ylim(lo - 0.1 * (hi - lo), hi + 0.1 * (hi - lo))
-    for j in range(len(benches), nrow * ncol):
-        axes[j // ncol, j % ncol].axis("off")
     fig.tight_layout(pad=0.3, h_pad=0.4, w_pad=0.3)
     _save(fig, out)
 
