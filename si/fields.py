@@ -118,6 +118,11 @@ def velocity_from_denoiser(v: Field, eta: Field, interpolant: Interpolant) -> Fi
     return _combine(v, eta, interpolant.dnoise_scale)
 
 
+def velocity_from_score(v: Field, s: Field, interpolant: Interpolant) -> Field:
+    """b = v - gamma gamma' s (DESIGN 1.2: eta = -gamma s)."""
+    return _combine(v, s, lambda t: -interpolant.noise_dnoise(t))
+
+
 def denoiser_drift(v: Field, eta: Field, interpolant: Interpolant, eps: Schedule) -> Field:
     """b_F = v + (gamma' - eps / gamma) eta, the forward drift in denoiser form (DESIGN 1.4).
 

@@ -16,6 +16,7 @@ from typing import Callable, Dict, Optional, Tuple
 
 import torch
 
+from .fields import score_from_denoiser, velocity_from_denoiser, velocity_from_score
 from .interpolants import Interpolant, InterpolantPoints
 
 Tensor = torch.Tensor
@@ -78,14 +79,11 @@ def assemble(objective: str, learned: Dict[str, Field], interp: Interpolant) -> 
     if "s" in kinds:
         s = learned["s"]
     elif "eta" in kinds:
-        eta = learned["eta"]
-        s = lambda t, x: -eta(t, x) / interp.noise_scale(t)[:, None]  # noqa: E731
+        s = score_from_denoiser(learned["eta"], interp)
     if "b" in kinds:
         b = learned["b"]
     elif "s" in kinds:
-        v, s_hat = learned["v"], learned["s"]
-        b = lambda t, x: v(t, x) - interp.noise_dnoise(t)[:, None] * s_hat(t, x)  # noqa: E731
+        b = velocity_from_score(learned["v"], learned["s"], interp)
     else:
-        v, eta = learned["v"], learned["eta"]
-        b = lambda t, x: v(t, x) + interp.dnoise_scale(t)[:, None] * eta(t, x)  # noqa: E731
+        b = velocity_from_denoiser(learned["v"], learned["eta"], interp)
     return b, s
