@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence
 
 from .fileio import atomic_write  # noqa: F401  (also used by si.plotting and si.paper_plots)
+from .sampling import SCORE_WINDOW
 
 # Heavy modules (torch, POT, pandas) are imported inside the stage functions, so that building the
 # DAG (`snakemake -n`) only pays for what planning needs.
@@ -52,12 +53,11 @@ from .fileio import atomic_write  # noqa: F401  (also used by si.plotting and si
 # entropy for the cross-entropy), `stderr` a Monte Carlo standard error where one is known.
 COLUMNS = ["benchmark", "method", "label", "path", "gamma", "a", "objective", "coupling", "seed",
            "eps", "sampler", "steps", "nfe", "metric", "t", "value", "floor", "stderr"]
-FACTORS = ["benchmark", "method", "label", "path", "gamma", "a", "objective", "coupling", "seed"]
 
 STAGES = ("truth", "train", "evaluate")
 TRAIN_KEYS = ("steps", "batch", "lr", "lr_decay", "lr_every", "hidden", "depth", "antithetic",
               "t_min", "t_max", "log_every", "dtype")
-SDE_WINDOW = (1e-4, 1 - 1e-4)   # DESIGN 1.9: when a score is involved
+SDE_WINDOW = SCORE_WINDOW   # DESIGN 1.9: when a score is involved
 NO_SCORE_OBJECTIVES = ("b",)
 
 
@@ -360,7 +360,8 @@ def logged(log_path, threads: Optional[int] = None):
                   f"(process cpu {ru.ru_utime + ru.ru_stime:.1f}s, peak rss {ru.ru_maxrss / 1024:.0f} MB)", flush=True)
 
 
-def _device(name: str):
+def device_of(name: str = "auto"):
+    """`auto`: CUDA where present, else the CPU; any other name as torch.device reads it."""
     import torch
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -384,6 +385,12 @@ def sample_key(sampler: str, eps: float, steps: int) -> str:
 def parse_sample_key(key: str):
     sampler, eps, steps = key.split("__")[:3]
     return sampler, float(eps[3:]), int(steps[5:])
+
+
+def sample_keys(keys: Iterable[str]) -> List[tuple]:
+    """(key, sampler, eps, steps) of every final sample set among a samples file's keys (not the
+    NFE entries, nor the bridge marginals at intermediate times, `{key}__t{t}`)."""
+    return [(k, *parse_sample_key(k)) for k in keys if k.count("__") == 2 and not k.startswith("nfe__")]
 
 
 def _ode_name(method: str) -> str:
@@ -442,7 +449,7 @@ def train_run(spec: dict, out_model, threads: int = 1) -> None:
     run = {k: spec[k] for k in ("benchmark", "method", "seed", "coupling", "coupling_reg")}
     try:
         train(_interpolant(spec), spec["objective"], pair.rho0, pair.rho1, config, coupling=_coupling(spec),
-              checkpoint=out_model, device=_device(spec["device"]), log=sys.stdout, extra_spec={"run": run})
+              checkpoint=out_model, device=device_of(spec["device"]), log=sys.stdout, extra_spec={"run": run})
     except FloatingPointError as e:
         # A diverged training is a result, not a crash: record it, so that the evaluation reports it
         # and the rest of the sweep (and the final table) still completes.
@@ -450,6 +457,11 @@ def train_run(spec: dict, out_model, threads: int = 1) -> None:
         write_json(Path(out_model).with_suffix(".json"), {"failed": str(e), "run": run, "objective": spec["objective"],
                                                           "losses": []})
         atomic_write(out_model, lambda p: Path(p).write_bytes(b""))
+
+
+def checkpoint_failed(path) -> Optional[str]:
+    """The error of a training that diverged (train_run records it in the checkpoint's JSON spec), else None."""
+    return json.loads(Path(path).with_suffix(".json").read_text()).get("failed")
 
 
 def train_group(specs: Sequence[dict], out_models: Sequence, threads: int = 1) -> None:
@@ -469,7 +481,7 @@ def train_group(specs: Sequence[dict], out_models: Sequence, threads: int = 1) -
 # ----------------------------------------------------------------------------------------
 def _load(model_path, device_name: str):
     from .training import load_model
-    return load_model(model_path, device=_device(device_name))
+    return load_model(model_path, device=device_of(device_name))
 
 
 def _marginals_at(result, times: Sequence[float]) -> Dict[float, "object"]:
@@ -555,14 +567,12 @@ def sample_rows(spec: dict, arrays: Dict[str, "object"], ref, truth: dict) -> Li
     import torch
     from . import metrics
     pair = _pair(spec["benchmark"])
-    keys = [k for k in arrays if k.count("__") == 2 and not k.startswith("nfe__")]
+    keys = sample_keys(arrays)
     top = {}
-    for k in keys:
-        sampler, eps, steps = parse_sample_key(k)
+    for _, sampler, eps, steps in keys:
         top[(sampler, eps)] = max(top.get((sampler, eps), 0), steps)
     rows = []
-    for key in keys:
-        sampler, eps, steps = parse_sample_key(key)
+    for key, sampler, eps, steps in keys:
         x = np.asarray(arrays[key], dtype=np.float64)
         base = dict(eps=eps, sampler=sampler, steps=steps, nfe=int(arrays["nfe__" + key]))
         ok = np.isfinite(x).all(1)
@@ -676,7 +686,7 @@ def evaluate_run(spec: dict, model_path, truth_npz, truth_json, out_samples, out
     import pandas as pd
     truth = json.loads(Path(truth_json).read_text())
     ref = np.load(truth_npz)
-    failed = json.loads(Path(model_path).with_suffix(".json").read_text()).get("failed")
+    failed = checkpoint_failed(model_path)
     if failed:  # training diverged (train_run): one row saying so, no samples
         print(f"training failed, nothing to evaluate: {failed}", flush=True)
         meta = {k: spec[k] for k in ("benchmark", "method", "label", "seed", "path", "gamma", "objective", "coupling")}

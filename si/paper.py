@@ -24,7 +24,6 @@ import ast
 import copy
 import hashlib
 import math
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
@@ -33,27 +32,19 @@ import numpy as np
 import pandas as pd
 import torch
 
+from . import experiment as E
+from .experiment import _ode_name, _pair, _sde_name, checkpoint_failed, device_of
 from .interpolants import PATHS, Interpolant
+from .sampling import SCORE_WINDOW
 
 F64 = torch.float64
 Tensor = torch.Tensor
-SDE_WINDOW = (1e-4, 1 - 1e-4)  # DESIGN 1.9
-
-
-def _pair(name: str):
-    from .densities import get_benchmark
-    return get_benchmark(name)
+SDE_WINDOW = SCORE_WINDOW  # DESIGN 1.9
 
 
 def _generator(seed: int, *parts) -> torch.Generator:
-    """A generator seeded from the figure's seed and a purpose (crc32 of their text: stable across processes)."""
-    return torch.Generator().manual_seed(zlib.crc32("|".join(map(str, ("paper", seed, *parts))).encode()) & 0x7FFFFFFF)
-
-
-def device_of(name: str = "auto") -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
+    """A generator seeded from the figure's seed and a purpose (stable across processes)."""
+    return E._generator("paper", seed, *parts)
 
 
 def gamma_label(gamma: str, a: float = 1.0) -> str:
@@ -190,11 +181,11 @@ def trajectories(benchmark: str = "gmm-1d", path: str = "linear", gamma: str = "
         e = float(e)
         if e == 0:
             res = sampling.sample_ode(oracle.b, x0, steps=int(steps), method=ode_method, save_trajectory=True)
-            name = f"ode-{ode_method}"
+            name = _ode_name(ode_method)
         else:
             res = sampling.sample_sde(oracle.b, oracle.s, e, x0, steps=int(steps), method=sde_method,
                                       generator=_generator(seed, "sde", e), save_trajectory=True)
-            name = "sde-em" if sde_method == "euler-maruyama" else f"sde-{sde_method}"
+            name = _sde_name(sde_method)
         traj = res.trajectory[:, : int(show), 0]
         T = res.times.to(F64)
         paths.append(pd.DataFrame({"eps": e, "path": np.tile(np.arange(traj.shape[1]), len(T)),
@@ -251,7 +242,6 @@ def _train_spec(config: dict, benchmark: str, method: dict, seed: int, train: Op
     """The train-stage spec of `method` on `benchmark`, exactly as the sweep would build it (global
     train settings, the benchmark's override if the sweep has the benchmark, the method's), then the
     figure's `train` override."""
-    from . import experiment as E
     cfg = copy.deepcopy(config)
     key = "__paper__"
     cfg["methods"] = {key: {k: v for k, v in method.items() if k in _METHOD_KEYS}}
@@ -271,7 +261,6 @@ def _train_spec(config: dict, benchmark: str, method: dict, seed: int, train: Op
 
 def _sweep_specs(config: dict, runs) -> Dict[str, tuple]:
     """checkpoint path of every sweep run -> its train spec without the method's name."""
-    from . import experiment as E
     out = {}
     for r in runs:
         s = E.stage_spec(config, "train", r.benchmark, r.method, r.seed)
@@ -325,17 +314,9 @@ def plan_models(config: dict, runs) -> Dict[str, object]:
     return out
 
 
-def checkpoint_failed(path) -> Optional[str]:
-    """The error of a training that diverged (si.experiment.train_run records it in the JSON spec), else None."""
-    import json
-    return json.loads(Path(path).with_suffix(".json").read_text()).get("failed")
-
-
-def checkpoint_summary(path) -> dict:
-    """Training settings recorded in a checkpoint's JSON spec (for captions and CSVs)."""
-    import json
-    spec = json.loads(Path(path).with_suffix(".json").read_text())
-    c = spec.get("config", {})
+def checkpoint_summary(model) -> dict:
+    """Training settings recorded in a loaded model's spec (for captions and CSVs)."""
+    c = model.spec.get("config", {})
     return {"train_steps": c.get("steps"), "batch": c.get("batch"), "hidden": c.get("hidden"),
             "depth": c.get("depth"), "lr": c.get("lr")}
 
@@ -350,14 +331,13 @@ def sample_model(model, pair, n: int, seed: int, ode: dict, sde: dict, t_max: Op
     x0 = pair.rho0.sample(int(n), generator=_generator(seed, "x0", pair.name)).to(p.device, p.dtype)
     out = {}
     res = sampling.sample_ode(model.b, x0, steps=int(ode["steps"]), method=ode["method"])
-    out[f"ode-{ode['method']}"] = (res.x, res.nfe, 0.0, int(ode["steps"]))
+    out[_ode_name(ode["method"])] = (res.x, res.nfe, 0.0, int(ode["steps"]))
     if model.s is not None:
         eps = float(sde["eps"])
         hi = SDE_WINDOW[1] if t_max is None else float(t_max)
         res = sampling.sample_sde(model.b, model.s, eps, x0, steps=int(sde["steps"]), method=sde["method"],
                                   generator=_generator(seed, "sde", pair.name, eps), t_min=SDE_WINDOW[0], t_max=hi)
-        name = "sde-em" if sde["method"] == "euler-maruyama" else f"sde-{sde['method']}"
-        out[name] = (res.x, res.nfe, eps, int(sde["steps"]))
+        out[_sde_name(sde["method"])] = (res.x, res.nfe, eps, int(sde["steps"]))
     return out
 
 
@@ -398,7 +378,7 @@ def checkerboard_samples(panels: Sequence[dict], checkpoints: Sequence[str], n: 
                             "nfe": int(nfe), "n": int(x.shape[0]), "support_fraction": frac,
                             "finite_fraction": float(ok.double().mean()),
                             "sde_t_max": panel.get("t_max", SDE_WINDOW[1]) if sampler.startswith("sde") else None,
-                            **checkpoint_summary(ckpt), "checkpoint": str(ckpt),
+                            **checkpoint_summary(model), "checkpoint": str(ckpt),
                             "reused_from_sweep": bool(reused[i]) if reused is not None else None})
     empty = pd.DataFrame(columns=["panel", "label", "sampler", "eps", "x", "y"])
     return {"samples": pd.concat(samples, ignore_index=True) if samples else empty, "summary": pd.DataFrame(summary)}
@@ -427,22 +407,24 @@ def hybrid_model(velocity_from, score_from):
     return TrainedModel(score_from.interpolant, score_from.objective, nets, spec)
 
 
-def field_errors(model, oracle, rho0, rho1, n: int, generator: torch.Generator,
-                 window=SDE_WINDOW) -> Dict[str, Tensor]:
-    """Per-point squared errors |b^ - b|^2, |s^ - s|^2 and (b^ - b).(s^ - s) at x_t, t ~ U[window],
-    (x0, x1, z) independent (float64; exact fields from the oracle)."""
-    interp = model.interpolant
-    p = next(model.nets.parameters())
+def exact_fields(oracle, rho0, rho1, n: int, generator: torch.Generator, window=SDE_WINDOW) -> Dict[str, Tensor]:
+    """Points x_t, t ~ U[window], (x0, x1, z) independent, and the exact b and s there (float64, oracle)."""
     lo, hi = window
     t = lo + (hi - lo) * torch.rand(int(n), generator=generator, dtype=F64)
     x1 = rho1.sample(int(n), generator=generator).to(F64)
     x0 = rho0.sample(int(n), generator=generator).to(F64)
     z = torch.randn(x1.shape, generator=generator, dtype=F64)
-    xt = interp.points(t, x0, x1, z).xt
+    xt = oracle.interpolant.points(t, x0, x1, z).xt
+    return {"t": t, "xt": xt, "b": oracle.b(t, xt), "s": oracle.s(t, xt)}
+
+
+def field_errors(model, exact: Dict[str, Tensor]) -> Dict[str, Tensor]:
+    """Per-point squared errors |b^ - b|^2, |s^ - s|^2 and (b^ - b).(s^ - s) at the points of exact_fields."""
+    p = next(model.nets.parameters())
     with torch.no_grad():
-        tb, xb = t.to(p.device, p.dtype), xt.to(p.device, p.dtype)
-        db = model.b(tb, xb).double().cpu() - oracle.b(t, xt)
-        ds = model.s(tb, xb).double().cpu() - oracle.s(t, xt)
+        tb, xb = exact["t"].to(p.device, p.dtype), exact["xt"].to(p.device, p.dtype)
+        db = model.b(tb, xb).double().cpu() - exact["b"]
+        ds = model.s(tb, xb).double().cpu() - exact["s"]
     return {"bb": (db ** 2).sum(1), "ss": (ds ** 2).sum(1), "bs": (db * ds).sum(1)}
 
 
@@ -486,6 +468,8 @@ def likelihood_control(benchmark: str, well, short, eps: Sequence[float], n: int
     rho0 = pair.rho0.to(device=p.device, dtype=p.dtype)
     models = {"well-trained": well, "imperfect-b": hybrid_model(short, well), "under-trained": short}
     div = {"divergence": divergence, **({"probes": int(probes)} if divergence == "hutchinson" else {})}
+    # the same points x_t for every level (common random numbers), the exact fields there computed once
+    exact = exact_fields(oracle, pair.rho0, pair.rho1, bound_n, _generator(seed, "bound", benchmark))
     rows = []
     for level in levels:
         model = models[level]
@@ -519,8 +503,7 @@ def likelihood_control(benchmark: str, well, short, eps: Sequence[float], n: int
                 r = L.sde_likelihood(model.b, model.s, e, rho0.log_prob, x, steps=int(sde["steps"]), paths=int(paths),
                                      estimator=est, method=sde["method"], generator=g, **div)
                 add(f"sde-{est}", e, r, int(sde["steps"]), int(paths))
-        # the same points x_t for every level (common random numbers)
-        errs = field_errors(model, oracle, pair.rho0, pair.rho1, bound_n, _generator(seed, "bound", benchmark))
+        errs = field_errors(model, exact)
         for name, key in (("excess-b", "bb"), ("excess-s", "ss")):
             v = errs[key]
             rows.append({**base, "estimator": name, "eps": None, "kl": float(v.mean()),
@@ -530,6 +513,22 @@ def likelihood_control(benchmark: str, well, short, eps: Sequence[float], n: int
             rows.append({**base, "estimator": "girsanov-bound", "eps": float(e), "kl": bound, "stderr": se,
                          "diff": bound - float((log_rho1 - lp_ode).mean()), "kl_paired": bound, "kl_paired_se": se})
     return pd.DataFrame(rows)
+
+
+def likelihood_control_run(benchmark: str, well_checkpoint, short_checkpoint, device: str = "auto",
+                           **settings) -> pd.DataFrame:
+    """likelihood_control of two checkpoints; a training that diverged gives one `train_failed` row naming
+    it (the figure marks that panel) instead of a crash."""
+    from .training import load_model
+    ckpts = {"well": well_checkpoint, "short": short_checkpoint}
+    failed = {name: checkpoint_failed(path) for name, path in ckpts.items()}
+    failed = [f"{name}: {err}" for name, err in failed.items() if err]
+    if failed:
+        return pd.DataFrame([{"benchmark": benchmark, "dim": _pair(benchmark).dim, "level": None,
+                              "estimator": "train_failed", "note": "; ".join(failed)}])
+    dev = device_of(device)
+    return likelihood_control(benchmark, load_model(well_checkpoint, device=dev),
+                              load_model(short_checkpoint, device=dev), **settings)
 
 
 def likelihood_verdict(df: pd.DataFrame) -> pd.DataFrame:
@@ -653,7 +652,6 @@ def bridge_evaluations(config: dict, runs, benchmark: str) -> List[str]:
     """Evaluation files of the sweep's models that learn the interpolants of figure 5 on `benchmark`:
     linear path, Brownian gamma with a = sigma^2, objective {b,s}, independent or entropic coupling (first
     seed; a model listed under two names is taken once)."""
-    from . import experiment as E
     pair = _pair(benchmark)
     mine = [r for r in runs if r.benchmark == benchmark]
     if not mine or pair.sigma2 is None:

@@ -120,12 +120,12 @@ def test_girsanov_bound_is_zero_for_exact_fields_and_matches_its_formula():
     interp = Interpolant("linear", "brownian")
     oracle = pair.oracle(interp)
     exact = SimpleNamespace(interpolant=interp, nets=torch.nn.Linear(1, 1).double(), b=oracle.b, s=oracle.s)
-    errs = P.field_errors(exact, oracle, pair.rho0, pair.rho1, 500, torch.Generator().manual_seed(0))
+    errs = P.field_errors(exact, P.exact_fields(oracle, pair.rho0, pair.rho1, 500, torch.Generator().manual_seed(0)))
     for eps in (0.1, 1.0):
         assert P.girsanov_bound(errs, eps)[0] < 1e-20
     wrong = SimpleNamespace(interpolant=interp, nets=exact.nets, b=lambda t, x: oracle.b(t, x) + 1.0,
                             s=lambda t, x: oracle.s(t, x) - 0.5)
-    errs = P.field_errors(wrong, oracle, pair.rho0, pair.rho1, 500, torch.Generator().manual_seed(0))
+    errs = P.field_errors(wrong, P.exact_fields(oracle, pair.rho0, pair.rho1, 500, torch.Generator().manual_seed(0)))
     d = pair.dim
     for eps in (0.1, 1.0, 4.0):  # |db + eps ds|^2 = d (1 - eps/2)^2, so the bound is d (1 - eps/2)^2 / (4 eps)
         bound, se = P.girsanov_bound(errs, eps)
@@ -344,8 +344,10 @@ def test_a_diverged_training_is_reported_not_a_crash(tmp_path):
     r = P.checkerboard_samples([panel], [str(ckpt)], n=10)
     assert r["samples"].empty and r["summary"]["train_failed"].iloc[0] == "non-finite loss"
     PP.plot_checkerboard(r["samples"], r["summary"], tmp_path / "3.png")
-    df = pd.DataFrame([{"benchmark": "hd-mixture-d4", "dim": 4, "level": None, "estimator": "train_failed",
-                        "note": "well: x"}])
+    df = P.likelihood_control_run("hd-mixture-d4", ckpt, ckpt, eps=[1.0])
+    assert df.to_dict("records") == [{"benchmark": "hd-mixture-d4", "dim": 4, "level": None,
+                                      "estimator": "train_failed",
+                                      "note": "well: non-finite loss; short: non-finite loss"}]
     v = P.likelihood_verdict(df)
     assert v.empty
     PP.plot_likelihood(df, v, tmp_path / "4.png")
