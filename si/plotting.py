@@ -17,7 +17,7 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from .experiment import atomic_write, write_text
+from .experiment import atomic_write, sample_keys, write_text
 
 PAPER_WIDTH = 7.0  # inches
 
@@ -29,8 +29,8 @@ def _is_ode(s: pd.Series) -> pd.Series:
     return s.astype(str).str.startswith("ode-")
 
 
-def model_rows(df: pd.DataFrame, metric: str, sde_sampler: Optional[str] = None, t: Optional[float] = None,
-               include_sde_zero: bool = False) -> pd.DataFrame:
+def model_rows(df: pd.DataFrame, metric: str, sde_sampler: Optional[str] = None,
+               t: Optional[float] = None) -> pd.DataFrame:
     """Rows of `metric` for the generative model at each eps (module doc), largest steps only."""
     d = df[df["metric"] == metric]
     if t is not None:
@@ -39,7 +39,7 @@ def model_rows(df: pd.DataFrame, metric: str, sde_sampler: Optional[str] = None,
         return d
     ode = _is_ode(d["sampler"])
     sde = d["sampler"].astype(str).str.startswith("sde-") if sde_sampler is None else d["sampler"] == sde_sampler
-    keep = (ode & (d["eps"] == 0)) | (sde & ((d["eps"] > 0) | include_sde_zero))
+    keep = (ode & (d["eps"] == 0)) | (sde & (d["eps"] > 0))
     d = d[keep]
     if "steps" in d and d["steps"].notna().any():
         top = d.groupby(["method", "sampler"])["steps"].transform("max")
@@ -259,11 +259,7 @@ def _load_samples(paths) -> List[dict]:
 def _main_keys(files: Sequence[str]) -> Dict[float, str]:
     """eps -> sample key of the generative model at eps (ODE at 0, SDE at eps > 0, largest steps)."""
     best: Dict[float, tuple] = {}
-    for k in files:
-        if k.count("__") != 2 or k.startswith("nfe__"):
-            continue
-        sampler, eps, steps = k.split("__")
-        eps, steps = float(eps[3:]), int(steps[5:])
+    for k, sampler, eps, steps in sample_keys(files):
         is_ode = sampler.startswith("ode-")
         if (eps == 0) != is_ode:
             continue
