@@ -335,7 +335,7 @@ def fig_bridge(inputs, out, benchmark: str, times=(), **_) -> None:
     runs = _load_samples(inputs.samples)
     ts = [float(t) for t in times] + [1.0]
     g = torch.Generator().manual_seed(0)
-    n = max((r["data"]["x0"].shape[0] for r in runs), default=1000)
+    n = max((r["data"]["x0"].shape[0] for r in runs if "x0" in r["data"].files), default=1000)
     exact = {t: bridge.marginal_sample(t, n, generator=g).numpy() for t in ts}
     pal = sns.color_palette("colorblind")
     w = min(PAPER_WIDTH, 1.3 * len(ts))

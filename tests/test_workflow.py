@@ -346,3 +346,10 @@ def test_diverged_training_is_reported_not_fatal(tmp_path):
                    tmp_path / "t.json", tmp_path / "s.npz", tmp_path / "rows.csv")
     rows = pd.read_csv(tmp_path / "rows.csv")
     assert list(rows["metric"]) == ["train_failed"] and rows["method"].iloc[0] == "linear-bs"
+    # the figures draw a diverged run's (empty) sample file as such instead of failing on it
+    from types import SimpleNamespace
+    from si import plotting
+    inputs = SimpleNamespace(samples=[str(tmp_path / "s.npz")], truth=str(tmp_path / "t.npz"))
+    plotting.fig_samples(inputs, tmp_path / "samples.png", benchmark="gmm-pair")
+    plotting.fig_bridge(inputs, tmp_path / "bridge.png", benchmark="sb-gauss-d2-s1", times=(0.5,))
+    assert (tmp_path / "samples.png").exists() and (tmp_path / "bridge.png").exists()
