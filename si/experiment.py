@@ -132,13 +132,6 @@ def check_config(config: dict) -> None:
             Interpolant(m["path"], m.get("gamma"), m["a"] if isinstance(m.get("a"), (int, float)) else 1.0)
         except ValueError as e:
             raise ConfigError(f"methods.{name}: {e}") from None
-    for key in ("train",):
-        t = config[key]
-        if t.get("t_min", 0.0) >= t.get("t_max", 1.0):
-            raise ConfigError(f"{key}.t_min must be smaller than {key}.t_max")
-    s = config["sampling"]
-    if s.get("t_min", SDE_WINDOW[0]) >= s.get("t_max", SDE_WINDOW[1]):
-        raise ConfigError("sampling.t_min must be smaller than sampling.t_max")
     for b, spec in config["benchmarks"].items():
         try:
             pair = get_benchmark(b)
@@ -164,9 +157,25 @@ def check_config(config: dict) -> None:
                 Interpolant(resolved["path"], resolved["gamma"], resolved["a"])
             except ValueError as e:
                 raise ConfigError(f"methods.{name} on benchmarks.{b}: {e}") from None
-        merged_train = deep_merge(config["train"], spec.get("train"))
-        if merged_train.get("t_min", 0.0) >= merged_train.get("t_max", 1.0):
-            raise ConfigError(f"benchmarks.{b}.train: t_min must be smaller than t_max")
+            _check_settings(config, b, name)
+
+
+def _check_settings(config: dict, benchmark: str, method: str) -> None:
+    """The merged training settings and integration window of one (benchmark, method), checked by the
+    code that will use them, so that an override at any level fails before a job starts."""
+    from .sampling import check_window
+    from .training import TrainConfig
+    where = f"method {method!r} on benchmarks.{benchmark}"
+    try:
+        TrainConfig(**stage_spec(config, "train", benchmark, method, 0)["train"])
+    except ValueError as e:
+        raise ConfigError(f"train (merged from train, benchmarks.{benchmark}.train, methods.{method}.train) "
+                          f"of {where}: {e}") from None
+    try:
+        check_window(*stage_spec(config, "evaluate", benchmark, method, 0)["window"])
+    except ValueError as e:
+        raise ConfigError(f"sampling.t_min/t_max (merged from sampling, benchmarks.{benchmark}.sampling, "
+                          f"methods.{method}.sampling) of {where}: {e}") from None
 
 
 def plan(config: dict) -> List[Run]:

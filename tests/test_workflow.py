@@ -74,6 +74,13 @@ BAD_CONFIGS = {
         ["benchmarks.gmm-pair.methods[3]", "one-sided-linear"]),
     "gamma not allowed for the path": (lambda c: c["methods"]["linear-bs"].update(path="encoding-decoding"),
                                        ["methods.linear-bs", "sinesquared"]),
+    "empty training window": (lambda c: c["train"].update(t_min=0.6, t_max=0.4), ["train", "t_min < t_max"]),
+    "empty window in a method's sampling override": (
+        lambda c: c["methods"]["linear-bs"].update(sampling={"t_min": 0.5, "t_max": 0.4}),
+        ["methods.linear-bs.sampling", "t_min < t_max"]),
+    "empty window in a method's train override": (
+        lambda c: c["methods"]["linear-bs"].update(train={"t_min": 0.7, "t_max": 0.3}),
+        ["methods.linear-bs.train", "t_min < t_max"]),
 }
 
 
