@@ -312,6 +312,14 @@ def code_version(stage: str) -> str:
     for name in sorted(seen):
         h.update(ast.get_source_segment(src, defs[name]).encode())
         modules |= _si_imports(defs[name])
+    hash_modules(h, modules)
+    return h.hexdigest()[:16]
+
+
+def hash_modules(h, modules: Iterable[str]) -> None:
+    """Feed h the name and file of every si module in `modules` and of every si module they import,
+    transitively, in sorted order. si.experiment itself is left out: code_version hashes the parts of it
+    a stage reaches."""
     todo, done = sorted(modules), set()
     while todo:
         mod = todo.pop()
@@ -321,7 +329,6 @@ def code_version(stage: str) -> str:
         todo.extend(_module_imports(mod))
     for mod in sorted(done):
         h.update(mod.encode() + b"\0" + (_SI / f"{mod}.py").read_bytes())
-    return h.hexdigest()[:16]
 
 
 # ----------------------------------------------------------------------------------------

@@ -20,7 +20,6 @@ coupling, training settings and seed); the others are trained by the workflow's 
 """
 from __future__ import annotations
 
-import ast
 import copy
 import hashlib
 import math
@@ -691,23 +690,10 @@ def learned_bridge_rows(evaluation_csvs: Sequence[str], sigma2: float) -> pd.Dat
 # ----------------------------------------------------------------------------------------
 # code version of the figure jobs
 # ----------------------------------------------------------------------------------------
-_SI = Path(__file__).resolve().parent
-
-
 def code_version() -> str:
     """sha256 (16 hex digits) of si/paper.py, si/paper_plots.py and every si module they import,
-    transitively (si.experiment only for what figures use of it: its helpers are small and stable,
-    so it is excluded, as in si.experiment.code_version)."""
-    todo, done = ["paper", "paper_plots"], set()
-    while todo:
-        mod = todo.pop()
-        if mod in done or mod == "experiment" or not (_SI / f"{mod}.py").exists():
-            continue
-        done.add(mod)
-        for node in ast.walk(ast.parse((_SI / f"{mod}.py").read_text())):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                todo.extend([node.module.split(".")[0]] if node.module else [a.name for a in node.names])
+    transitively (si.experiment.hash_modules; the small, stable helpers of si.experiment that figures use
+    are not part of it)."""
     h = hashlib.sha256()
-    for mod in sorted(done):
-        h.update(mod.encode() + b"\0" + (_SI / f"{mod}.py").read_bytes())
+    E.hash_modules(h, ["paper", "paper_plots"])
     return h.hexdigest()[:16]
