@@ -62,18 +62,30 @@ def _uniform(M: Tensor):
             torch.full((m,), 1.0 / m, dtype=torch.float64, device=M.device))
 
 
-def ot_plan(x0: Tensor, x1: Tensor, num_itermax: int = 10_000_000) -> Tensor:
+NUM_ITERMAX = 10_000_000  # network simplex iterations of exact OT
+
+
+def exact_ot(solver, a, b, M, num_itermax: int = NUM_ITERMAX):
+    """solver(a, b, M) for ot.emd (the plan) or ot.emd2 (the cost). POT only warns when the network
+    simplex stops before optimality; that raises RuntimeError here, since the result would be a
+    feasible plan (an upper bound on the cost), not the optimal one."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out, log = solver(a, b, M, numItermax=int(num_itermax), log=True)
+    stopped = [str(w.message) for w in caught if "numItermax" in str(w.message) or "optimal" in str(w.message)]
+    if log.get("warning") is not None or stopped:
+        raise RuntimeError(f"{solver.__name__} stopped early ({log.get('warning') or stopped[0]}); "
+                           f"raise num_itermax (now {int(num_itermax)}) or use fewer samples")
+    return out
+
+
+def ot_plan(x0: Tensor, x1: Tensor, num_itermax: int = NUM_ITERMAX) -> Tensor:
     """Exact OT plan (n, m) between uniform empirical measures, squared Euclidean cost (ot.emd).
 
     Raises RuntimeError if the network simplex stops before optimality."""
     M = _cost(x0, x1)
     a, b = _uniform(M)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        P, log = ot.emd(a, b, M, numItermax=int(num_itermax), log=True)
-    if log.get("warning") is not None or any("numItermax" in str(w.message) for w in caught):
-        raise RuntimeError(f"ot.emd stopped before optimality; raise num_itermax (now {int(num_itermax)})")
-    return P
+    return exact_ot(ot.emd, a, b, M, num_itermax)
 
 
 def entropic_plan(x0: Tensor, x1: Tensor, reg: float, num_itermax: int = 100_000,

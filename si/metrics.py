@@ -17,16 +17,16 @@ float64. Inputs are tensors or arrays of shape (n, d).
 from __future__ import annotations
 
 import math
-import warnings
 from typing import Dict, Mapping, Optional, Tuple, Union
 
 import numpy as np
 import ot
 import torch
 
+from .couplings import NUM_ITERMAX, exact_ot
+
 Tensor = torch.Tensor
 ArrayLike = Union[Tensor, np.ndarray]
-NUM_ITERMAX = 10_000_000
 
 __all__ = ["w2", "w2_floor", "sliced_w2", "gaussian_fit", "bures_w2", "bures_w2_samples", "bw_uvp",
            "conditional_bw_uvp", "coupling_w2", "path_energy", "bridge_metrics", "NUM_ITERMAX"]
@@ -66,13 +66,7 @@ def w2(x: ArrayLike, y: ArrayLike, num_itermax: int = NUM_ITERMAX) -> float:
         raise ValueError(f"num_itermax must be positive, got {num_itermax}")
     M = ot.dist(a, b)  # squared Euclidean by default
     wa, wb = np.full(len(a), 1.0 / len(a)), np.full(len(b), 1.0 / len(b))
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        cost, log = ot.emd2(wa, wb, M, numItermax=int(num_itermax), log=True)
-    messages = [str(w.message) for w in caught if "numItermax" in str(w.message) or "optimal" in str(w.message)]
-    if log.get("warning") is not None or messages:
-        raise RuntimeError(f"ot.emd2 stopped early ({log.get('warning') or messages[0]}); "
-                           f"raise num_itermax (now {int(num_itermax)}) or use fewer samples")
+    cost = exact_ot(ot.emd2, wa, wb, M, num_itermax)
     return math.sqrt(max(float(cost), 0.0))
 
 
