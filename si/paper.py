@@ -484,10 +484,11 @@ def likelihood_control(benchmark: str, well, short, eps: Sequence[float], n: int
         def add(estimator, e, res, steps, paths=None):
             lp = res.log_prob.detach().double().cpu()
             ce = L.cross_entropy(lp)
+            kl = L.kl_divergence(ce, H, H_se)
             diff = lp_ode - lp  # KL - KL_ode, per test point
             ratio = log_rho1 - lp  # log rho_1 / rho^_1, per test point
             rows.append({**base, "estimator": estimator, "eps": e, "steps": steps, "paths": paths, "nfe": int(res.nfe),
-                         "kl": ce.value - H, "stderr": math.hypot(ce.stderr, H_se), "cross_entropy": ce.value,
+                         "kl": kl.value, "stderr": kl.stderr, "cross_entropy": ce.value,
                          "kl_paired": float(ratio.mean()),
                          "kl_paired_se": float(ratio.std() / math.sqrt(ratio.numel())),
                          "diff": float(diff.mean()), "diff_se": float(diff.std() / math.sqrt(diff.numel())),

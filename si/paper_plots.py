@@ -9,9 +9,7 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from .plotting import _save, _style  # one look for every figure
-
-WIDTH = 7.0  # inches
+from .plotting import PAPER_WIDTH as WIDTH, _save, _style  # one look for every figure
 
 
 # ----------------------------------------------------------------------------------------
