@@ -130,7 +130,7 @@ def sde_error_vs_nfe(nfes, n: int, eps: float = 1.0) -> pd.DataFrame:
             if steps < 1 or steps * per_step + 1 != nfe:
                 continue
             x0 = torch.randn(n, 2, generator=g, dtype=F64)
-            res = sample_sde(oracle.b, oracle.s, eps, x0, steps=steps, method=method, generator=g)
+            res = sample_sde(oracle.b, oracle.s, x0, eps=eps, steps=steps, method=method, generator=g)
             assert res.nfe == nfe
             ce, me = errors(res.x)
             rows.append({"method": method, "NFE": nfe, "steps": steps, "cov rel. err": ce, "mean err": me})

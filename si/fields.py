@@ -1,4 +1,4 @@
-"""Fields and the drifts built from them (DESIGN 1.2, 1.4).
+"""Fields and the drifts built from them (docs/theory.md §2, 1.4).
 
 A *field* is any callable ``f(t, x) -> Tensor`` with t of shape (n,) and x, f of shape (n, d):
 a learned network, an ``si.oracle.InterpolantOracle`` method, or a drift assembled here. The
@@ -7,7 +7,7 @@ exact models are interchangeable.
 
 The drifts are compositions of fields, never copies of their formulas:
 
-    forward SDE   b_F = b + eps s                       (DESIGN 1.4)
+    forward SDE   b_F = b + eps s                       (docs/theory.md §4)
     backward SDE  b_B = b - eps s
     denoiser form b_F = v + (gamma' - eps / gamma) eta  (s = -eta / gamma, b = v + gamma' eta)
 
@@ -94,7 +94,7 @@ def _combine(f: Field, g: Field, coef: Callable[[Tensor], Tensor]) -> Field:
 
 
 def forward_drift(b: Field, s: Field, eps: Schedule) -> Field:
-    """b_F = b + eps s, the drift of the forward SDE dX = b_F dt + sqrt(2 eps) dW (DESIGN 1.4).
+    """b_F = b + eps s, the drift of the forward SDE dX = b_F dt + sqrt(2 eps) dW (docs/theory.md §4).
 
     With eps identically 0 this returns b itself (the score is then never evaluated).
     """
@@ -103,28 +103,28 @@ def forward_drift(b: Field, s: Field, eps: Schedule) -> Field:
 
 
 def backward_drift(b: Field, s: Field, eps: Schedule) -> Field:
-    """b_B = b - eps s, the drift of the backward SDE, integrated from t = 1 to t = 0 (DESIGN 1.4)."""
+    """b_B = b - eps s, the drift of the backward SDE, integrated from t = 1 to t = 0 (docs/theory.md §4)."""
     eps = check_eps(eps)
     return b if is_zero(eps) else _combine(b, s, lambda t: -eps_at(eps, t))
 
 
 def score_from_denoiser(eta: Field, interpolant: Interpolant) -> Field:
-    """s = -eta / gamma (gamma -> alpha for one-sided paths; DESIGN 1.2). Singular where gamma = 0."""
+    """s = -eta / gamma (gamma -> alpha for one-sided paths; docs/theory.md §2). Singular where gamma = 0."""
     return lambda t, x: -eta(t, x) / interpolant.noise_scale(t)[:, None]
 
 
 def velocity_from_denoiser(v: Field, eta: Field, interpolant: Interpolant) -> Field:
-    """b = v + gamma' eta (DESIGN 1.2)."""
+    """b = v + gamma' eta (docs/theory.md §2)."""
     return _combine(v, eta, interpolant.dnoise_scale)
 
 
 def velocity_from_score(v: Field, s: Field, interpolant: Interpolant) -> Field:
-    """b = v - gamma gamma' s (DESIGN 1.2: eta = -gamma s)."""
+    """b = v - gamma gamma' s (docs/theory.md §2: eta = -gamma s)."""
     return _combine(v, s, lambda t: -interpolant.noise_dnoise(t))
 
 
 def denoiser_drift(v: Field, eta: Field, interpolant: Interpolant, eps: Schedule) -> Field:
-    """b_F = v + (gamma' - eps / gamma) eta, the forward drift in denoiser form (DESIGN 1.4).
+    """b_F = v + (gamma' - eps / gamma) eta, the forward drift in denoiser form (docs/theory.md §4).
 
     eta is called once per evaluation. Singular where gamma = 0 unless eps = 0: use a window.
     """

@@ -1,4 +1,4 @@
-"""Stochastic interpolants x_t = alpha(t) x0 + beta(t) x1 + gamma(t) z  (DESIGN 1.1).
+"""Stochastic interpolants x_t = alpha(t) x0 + beta(t) x1 + gamma(t) z  (docs/theory.md §1).
 
 Every schedule carries its derivative analytically, and gamma carries the product
 gamma * gamma' in closed form, so nothing is differentiated through a square root at an
@@ -143,7 +143,7 @@ class InterpolantPoints:
 
 
 class Interpolant:
-    """A spatially linear stochastic interpolant (DESIGN 1.1).
+    """A spatially linear stochastic interpolant (docs/theory.md §1).
 
     >>> Interpolant(path="linear", gamma="brownian", a=1.0)
     """

@@ -1,4 +1,4 @@
-"""Log-likelihood, cross-entropy and KL of a generative model (DESIGN 1.5).
+"""Log-likelihood, cross-entropy and KL of a generative model (docs/theory.md §5).
 
 ODE (probability flow dX = b dt):
     log rho^_1(x) = log rho0(X_0) - int_0^1 div b(t, X_t) dt,   X integrated backward from X_1 = x,
@@ -16,7 +16,7 @@ the default, is the weak-order-2 predictor-corrector of the same SDE, see `_sde_
       the Fokker-Planck equation gives -d_t u = div b_F + b_F.grad u - eps (lap u + |grad u|^2), so
         du(Y) = [div b_F + (b_F - b_B).grad u - eps |grad u|^2] dtau + sqrt(2 eps) grad u . dW
               = [div b_F + eps |s|^2] dtau + sqrt(2 eps) s . dW        when s = grad u (b_F - b_B = 2 eps s).
-      Integrating over tau in [0, 1] gives the formula (the sign in DESIGN 1.5 is right; the tests
+      Integrating over tau in [0, 1] gives the formula (the sign in docs/theory.md §5 is right; the tests
       check it against the exact oracle log density). control_variate=True also subtracts the
       martingale sum_k sqrt(2 eps h) s . xi_k, which has mean zero for any s (Ito, left points) and
       cancels the path noise when s is the model's score.
@@ -113,8 +113,8 @@ def ode_log_prob(b: Field, log_prob0: LogDensity, x: Tensor, steps: int = 200, m
 # ----------------------------------------------------------------------------------------
 # SDE
 # ----------------------------------------------------------------------------------------
-def sde_likelihood(b: Field, s: Field, eps: Schedule, log_prob0: LogDensity, x: Tensor, steps: int = 100,
-                   paths: int = 64, estimator: str = "score", method: str = "heun", *, divergence: str = "exact",
+def sde_likelihood(b: Field, s: Field, log_prob0: LogDensity, x: Tensor, steps: int = 100,
+                   paths: int = 64, estimator: str = "score", method: str = "heun", *, eps: Schedule, divergence: str = "exact",
                    probes: int = 1, probe: str = "rademacher", control_variate: bool = False,
                    antithetic: bool = False, generator: Optional[torch.Generator] = None,
                    t_min: float = SCORE_WINDOW[0], t_max: float = SCORE_WINDOW[1],
@@ -166,10 +166,10 @@ def sde_likelihood(b: Field, s: Field, eps: Schedule, log_prob0: LogDensity, x: 
     return LogProbResult(log_prob=logp, stderr=se, nfe=nfe, calls=call_counts(cb, cs))
 
 
-def sde_log_prob(b: Field, s: Field, eps: Schedule, log_prob0: LogDensity, x: Tensor, steps: int = 100,
-                 paths: int = 64, estimator: str = "score", method: str = "heun", **kwargs) -> Tensor:
+def sde_log_prob(b: Field, s: Field, log_prob0: LogDensity, x: Tensor, steps: int = 100,
+                 paths: int = 64, estimator: str = "score", method: str = "heun", *, eps: Schedule, **kwargs) -> Tensor:
     """log rho^_1 at the points x, shape (n,): ``sde_likelihood(...).log_prob``."""
-    return sde_likelihood(b, s, eps, log_prob0, x, steps, paths, estimator, method, **kwargs).log_prob
+    return sde_likelihood(b, s, log_prob0, x, steps, paths, estimator, method, eps=eps, **kwargs).log_prob
 
 
 class _BackwardIntegrand:

@@ -1,4 +1,4 @@
-"""Distances between sample sets and to exact ground truth (DESIGN 1.7), on POT.
+"""Distances between sample sets and to exact ground truth (docs/theory.md §7), on POT.
 
 Every distance here is returned as W2 (a distance), never its square, as a Python float computed in
 float64. Inputs are tensors or arrays of shape (n, d).

@@ -1,4 +1,4 @@
-"""Quadratic objectives for b, v, s and eta, and the objective sets of the benchmark (DESIGN 1.3).
+"""Quadratic objectives for b, v, s and eta, and the objective sets of the benchmark (docs/theory.md §3).
 
     L_b   = E[ 1/2 |b^(t,x_t)|^2 - (dI/dt + gamma' z) . b^(t,x_t) ]
     L_s   = E[ 1/2 |s^(t,x_t)|^2 + gamma^-1 z . s^(t,x_t) ]
@@ -66,7 +66,7 @@ def field_loss(kind: str, f: Field, t: Tensor, pts: InterpolantPoints, interp: I
 
 
 def assemble(objective: str, learned: Dict[str, Field], interp: Interpolant) -> Tuple[Field, Optional[Field]]:
-    """The (b, s) used for sampling, built from the learned fields (DESIGN 1.2):
+    """The (b, s) used for sampling, built from the learned fields (docs/theory.md §2):
 
         b = v + gamma' eta = v - gamma gamma' s,     s = -eta / gamma.
     Returns s = None for the velocity-only objective "b".

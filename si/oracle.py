@@ -1,4 +1,4 @@
-"""Exact fields of a Gaussian-mixture interpolant (DESIGN 1.6).
+"""Exact fields of a Gaussian-mixture interpolant (docs/theory.md §6).
 
 With rho0 = sum_i p_i N(m_i, S_i), rho1 = sum_j q_j N(n_j, T_j), an independent coupling and
 x_t = alpha x0 + beta x1 + gamma z, the density is rho_t = sum_ij p_i q_j N(mu_ij, C_ij) with

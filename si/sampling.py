@@ -1,4 +1,4 @@
-"""Generative models: probability-flow ODE and forward / backward SDEs (DESIGN 1.4).
+"""Generative models: probability-flow ODE and forward / backward SDEs (docs/theory.md §4).
 
     ODE           dX = b dt                                  0 -> 1
     forward SDE   dX = b_F dt + sqrt(2 eps) dW,  b_F = b + eps s          0 -> 1
@@ -8,7 +8,7 @@
 Every field is a callable (t, x) -> (n, d) with t of shape (n,) (``si.fields``).
 
 Integration window. The score is singular where gamma -> 0, so the SDE samplers integrate on
-[t_min, t_max] (default [1e-4, 1 - 1e-4], DESIGN 1.9) and never evaluate a field outside it:
+[t_min, t_max] (default [1e-4, 1 - 1e-4], docs/theory.md §9) and never evaluate a field outside it:
   * the first piece is not integrated: the input (x0 ~ rho0, or x1 ~ rho1 going backward) is taken
     as the state at the window's start (an O(t_min) error, 1e-4 by default);
   * the last piece ([t_max, 1] forward, [0, t_min] backward) is handled by ``last_step``:
@@ -42,7 +42,7 @@ ODE_ADAPTIVE = ("dopri5",)
 ODE_METHODS = ODE_FIXED + ODE_ADAPTIVE
 SDE_METHODS = ("euler-maruyama", "heun")
 LAST_STEPS = ("ode", "none")
-SCORE_WINDOW = (1e-4, 1 - 1e-4)  # DESIGN 1.9
+SCORE_WINDOW = (1e-4, 1 - 1e-4)  # docs/theory.md §9
 
 # Butcher tableaus (c, A, weights) of the explicit fixed-step Runge-Kutta methods
 _BUTCHER: Dict[str, Tuple[Sequence[float], Sequence[Sequence[float]], Sequence[float]]] = {
@@ -173,11 +173,11 @@ def sample_ode(b: Field, x0: Tensor, steps: int = 100, method: str = "heun", *, 
 # ----------------------------------------------------------------------------------------
 # SDEs
 # ----------------------------------------------------------------------------------------
-def sample_sde(b: Field, s: Field, eps: Schedule, x0: Tensor, steps: int = 100, method: str = "euler-maruyama", *,
-               generator: Optional[torch.Generator] = None, t_min: float = SCORE_WINDOW[0],
+def sample_sde(b: Field, s: Field, x0: Tensor, steps: int = 100, method: str = "euler-maruyama", *,
+               eps: Schedule, generator: Optional[torch.Generator] = None, t_min: float = SCORE_WINDOW[0],
                t_max: float = SCORE_WINDOW[1], last_step: str = "ode",
                save_trajectory: bool = False) -> SampleResult:
-    """Forward SDE dX = (b + eps s) dt + sqrt(2 eps) dW from x0 ~ rho0 (DESIGN 1.4).
+    """Forward SDE dX = (b + eps s) dt + sqrt(2 eps) dW from x0 ~ rho0 (docs/theory.md §4).
 
     eps: float >= 0 or callable of t. method: "euler-maruyama" or "heun" (stochastic Heun, the
     predictor-corrector of weak order 2 for additive noise). Window: see the module doc.
@@ -187,8 +187,8 @@ def sample_sde(b: Field, s: Field, eps: Schedule, x0: Tensor, steps: int = 100, 
                        t_min, t_max, last_step, save_trajectory, reverse=False)
 
 
-def sample_sde_backward(b: Field, s: Field, eps: Schedule, x1: Tensor, steps: int = 100,
-                        method: str = "euler-maruyama", *, generator: Optional[torch.Generator] = None,
+def sample_sde_backward(b: Field, s: Field, x1: Tensor, steps: int = 100,
+                        method: str = "euler-maruyama", *, eps: Schedule, generator: Optional[torch.Generator] = None,
                         t_min: float = SCORE_WINDOW[0], t_max: float = SCORE_WINDOW[1], last_step: str = "ode",
                         save_trajectory: bool = False) -> SampleResult:
     """Backward SDE dX = (b - eps s) dt + sqrt(2 eps) dW integrated from x1 ~ rho1 at t = 1 down to t = 0.
@@ -200,12 +200,12 @@ def sample_sde_backward(b: Field, s: Field, eps: Schedule, x1: Tensor, steps: in
                        t_min, t_max, last_step, save_trajectory, reverse=True)
 
 
-def sample_sde_denoiser(v: Field, eta: Field, interpolant: Interpolant, eps: Schedule, x0: Tensor,
-                        steps: int = 100, method: str = "euler-maruyama", *,
+def sample_sde_denoiser(v: Field, eta: Field, interpolant: Interpolant, x0: Tensor,
+                        steps: int = 100, method: str = "euler-maruyama", *, eps: Schedule,
                         generator: Optional[torch.Generator] = None, t_min: float = SCORE_WINDOW[0],
                         t_max: float = SCORE_WINDOW[1], last_step: str = "ode",
                         save_trajectory: bool = False) -> SampleResult:
-    """Forward SDE in denoiser form, b_F = v + (gamma' - eps / gamma) eta (DESIGN 1.4).
+    """Forward SDE in denoiser form, b_F = v + (gamma' - eps / gamma) eta (docs/theory.md §4).
 
     The drift carries 1/gamma: the window must stop short of every t where gamma = 0 (the
     default stops 1e-4 short of both ends). The last piece uses b = v + gamma' eta.

@@ -72,7 +72,7 @@ class TrainConfig:
 
 
 class TrainedModel:
-    """Learned fields of one objective, with the (b, s) assembled for sampling (DESIGN 1.2)."""
+    """Learned fields of one objective, with the (b, s) assembled for sampling (docs/theory.md §2)."""
 
     def __init__(self, interpolant: Interpolant, objective: str, nets: nn.ModuleDict, spec: dict,
                  losses: Optional[List[dict]] = None):

@@ -22,7 +22,7 @@ def random_gmm(K: int, d: int, seed: int, spread: float = 3.0, dtype=F64) -> Gau
 
 
 def all_interpolants():
-    """Every valid (path, gamma) combination of DESIGN 1.1."""
+    """Every valid (path, gamma) combination of docs/theory.md §1."""
     out = []
     for p in PATHS:
         for g in GAMMAS:

@@ -10,7 +10,7 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
     [workflow.basedir] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
 )
 
-import si.experiment as E
+import sibench.experiment as E
 
 try:
     RUNS = E.plan(config)

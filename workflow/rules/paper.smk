@@ -2,14 +2,14 @@
 # written to report/figures/paper/ with the CSV of its numbers beside it, and declared with report()
 # and a caption stating the claim it illustrates and the setting used. Settings: the config's
 # `paper_figures:` section (absent: no paper figures; a figure with `enabled: false` is skipped).
-# Computations: si.paper; plots: si.paper_plots. Figures 1, 2 and 5 need no training; figures 3 and
-# 4 reuse the sweep's checkpoints where the sweep trains exactly the same model (si.paper.plan_models)
+# Computations: sibench.paper; plots: sibench.paper_plots. Figures 1, 2 and 5 need no training; figures 3 and
+# 4 reuse the sweep's checkpoints where the sweep trains exactly the same model (sibench.paper.plan_models)
 # and train the others here (rule paper_train), so every figure job can run beside the sweep.
-import si.paper as P
+import sibench.paper as P
 
 PAPER = config.get("paper_figures") or {}
 PAPER_DIR = "report/figures/paper"
-PAPER_CODE = P.code_version()  # editing si.paper, si.paper_plots or what they import redoes the figures
+PAPER_CODE = P.code_version()  # editing sibench.paper, sibench.paper_plots or what they import redoes the figures
 PAPER_MODELS = P.plan_models(config, RUNS)
 PAPER_CAT = "Paper figures"
 

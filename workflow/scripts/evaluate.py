@@ -1,6 +1,6 @@
 """Rule evaluate: sample every seed's model of one benchmark x method and compute all metrics
-(si.experiment.evaluate_group)."""
-from si import experiment as E
+(sibench.experiment.evaluate_group)."""
+from sibench import experiment as E
 
 with E.logged(snakemake.log[0], snakemake.threads):
     i, o = snakemake.input, snakemake.output

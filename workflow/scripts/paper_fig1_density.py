@@ -1,5 +1,5 @@
-"""Rule paper_fig1_density: exact rho_t of the 1-D pair for each interpolant (si.paper.density_evolution)."""
-from si import experiment as E, paper as P, paper_plots as PP
+"""Rule paper_fig1_density: exact rho_t of the 1-D pair for each interpolant (sibench.paper.density_evolution)."""
+from sibench import experiment as E, paper as P, paper_plots as PP
 
 with E.logged(snakemake.log[0], snakemake.threads):
     df = P.density_evolution(**snakemake.params.settings)

@@ -1,5 +1,5 @@
-"""Rule paper_fig2_trajectories: ODE and SDE paths under the exact fields (si.paper.trajectories)."""
-from si import experiment as E, paper as P, paper_plots as PP
+"""Rule paper_fig2_trajectories: ODE and SDE paths under the exact fields (sibench.paper.trajectories)."""
+from sibench import experiment as E, paper as P, paper_plots as PP
 
 with E.logged(snakemake.log[0], snakemake.threads):
     tables = P.trajectories(**snakemake.params.settings)

@@ -1,5 +1,5 @@
-"""Rule paper_fig3_checkerboard: ODE and SDE samples of the checkerboard models (si.paper.checkerboard_samples)."""
-from si import experiment as E, paper as P, paper_plots as PP
+"""Rule paper_fig3_checkerboard: ODE and SDE samples of the checkerboard models (sibench.paper.checkerboard_samples)."""
+from sibench import experiment as E, paper as P, paper_plots as PP
 
 with E.logged(snakemake.log[0], snakemake.threads):
     s = dict(snakemake.params.settings)

@@ -1,5 +1,5 @@
-"""Rule paper_fig4_kl: KL against eps in one dimension, three training levels (si.paper.likelihood_control_run)."""
-from si import experiment as E, paper as P
+"""Rule paper_fig4_kl: KL against eps in one dimension, three training levels (sibench.paper.likelihood_control_run)."""
+from sibench import experiment as E, paper as P
 
 with E.logged(snakemake.log[0], snakemake.threads):
     s = {k: v for k, v in snakemake.params.settings.items() if k not in ("method", "short_steps")}

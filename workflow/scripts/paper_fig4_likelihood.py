@@ -1,7 +1,7 @@
-"""Rule paper_fig4_likelihood: the likelihood-control figure and its verdict (si.paper.likelihood_verdict)."""
+"""Rule paper_fig4_likelihood: the likelihood-control figure and its verdict (sibench.paper.likelihood_verdict)."""
 import pandas as pd
 
-from si import experiment as E, paper as P, paper_plots as PP
+from sibench import experiment as E, paper as P, paper_plots as PP
 
 with E.logged(snakemake.log[0], snakemake.threads):
     df = pd.concat([pd.read_csv(f) for f in snakemake.input], ignore_index=True)

@@ -1,5 +1,5 @@
-"""Rule paper_fig5_bridge: interpolant marginals against the exact Gaussian bridge (si.paper.bridge_marginals)."""
-from si import experiment as E, paper as P, paper_plots as PP
+"""Rule paper_fig5_bridge: interpolant marginals against the exact Gaussian bridge (sibench.paper.bridge_marginals)."""
+from sibench import experiment as E, paper as P, paper_plots as PP
 
 with E.logged(snakemake.log[0], snakemake.threads):
     tables = P.bridge_marginals(**snakemake.params.settings)

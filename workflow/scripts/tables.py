@@ -1,5 +1,5 @@
-"""Rule tables: Markdown and LaTeX tables of one benchmark (si.plotting.write_tables)."""
-from si import experiment as E
+"""Rule tables: Markdown and LaTeX tables of one benchmark (sibench.plotting.write_tables)."""
+from sibench import experiment as E
 
 with E.logged(snakemake.log[0]):
     E.write_tables(snakemake.input.metrics, snakemake.input.truth_json, snakemake.wildcards.benchmark,

@@ -1,16 +1,15 @@
-"""Named benchmark densities with exact log densities and entropies (DESIGN 1.8).
+"""Named benchmark densities with exact log densities and entropies (docs/theory.md §8).
 
 Every density has `.name`, `.dim`, `.sample(n, generator=None) -> (n, d)`, an exact `.log_prob(x)`,
 `.entropy` (nats) with `.entropy_se` (0 when analytic, the Monte Carlo standard error otherwise), and
-`.gmm`, the `si.GaussianMixture` when the density is one (so the exact oracle of DESIGN 1.6 applies),
+`.gmm`, the `si.GaussianMixture` when the density is one (so the exact oracle of docs/theory.md §6 applies),
 else None. Every parameter is fixed here, nothing is drawn at random; docs/densities.md tabulates them.
 
 Monte Carlo entropies H = -E log rho(X) were computed once by `benchmarks/entropies.py`, which calls
 `estimate_entropy(density, n=2_000_000, seed=ENTROPY_SEED)` in float64, and are stored in
 `_MC_ENTROPY` below as (value, standard error) with SE = std(log rho(X)) / sqrt(n).
 
-Named benchmark pairs (rho0, rho1) with their ground truth live in `si.benchmark_pairs` and are re-exported
-here: `BENCHMARKS`, `get_benchmark`, `BenchmarkPair`.
+Named benchmark pairs (rho0, rho1) with their ground truth live in `sibench.pairs`.
 """
 from __future__ import annotations
 
@@ -21,7 +20,7 @@ from typing import Callable, Dict, Optional, Tuple
 
 import torch
 
-from .mixtures import LOG_2PI, GaussianMixture
+from si.mixtures import LOG_2PI, GaussianMixture
 
 Tensor = torch.Tensor
 
@@ -334,7 +333,7 @@ class Checkerboard(Density):
         return in_box & (cell.sum(-1).remainder(2) == 0)
 
     def support_fraction(self, x: Tensor) -> float:
-        """Fraction of the rows of x inside the support (DESIGN 1.7: a discriminating metric)."""
+        """Fraction of the rows of x inside the support (docs/theory.md §7: a discriminating metric)."""
         return float(self.inside(x).to(torch.float64).mean()) if x.shape[0] else float("nan")
 
     def log_prob(self, x: Tensor) -> Tensor:
@@ -443,7 +442,7 @@ def gmm3_target(dtype=None, device=None) -> MixtureDensity:
 
 
 def gmm1d_source(dtype=None, device=None) -> MixtureDensity:
-    """1-D: 1/2 N(-3, 0.25) + 1/2 N(3, 0.25) (DESIGN 1.9, the paper's one-dimensional figures)."""
+    """1-D: 1/2 N(-3, 0.25) + 1/2 N(3, 0.25) (docs/theory.md §9, the paper's one-dimensional figures)."""
     return _mixture("gmm1d-source", [0.5, 0.5], [[-3.0], [3.0]], [[[0.25]], [[0.25]]], dtype, device)
 
 
@@ -472,7 +471,7 @@ def highdim_mixture_params(d: int) -> Tuple[Tensor, Tensor, Tensor]:
 
 
 def highdim_mixture(d: int, dtype=None, device=None) -> MixtureDensity:
-    """'mixture3-d{d}': a 3-component, diagonal-covariance mixture in d dimensions (DESIGN 1.9)."""
+    """'mixture3-d{d}': a 3-component, diagonal-covariance mixture in d dimensions (docs/theory.md §9)."""
     w, m, v = highdim_mixture_params(d)
     return _mixture(f"mixture3-d{d}", w, m, torch.diag_embed(v), dtype, device,
                     {"K": 3, "weights": list(HD_WEIGHTS), "radius": HD_RADIUS, "vars": list(HD_VARS)})
@@ -528,14 +527,3 @@ def get_density(name: str, dtype=None, device=None) -> Density:
             return make(m, **kw)
     raise ValueError(f"unknown density {name!r}; valid names: {sorted(DENSITIES)} "
                      f"or gaussian-d<d>, gaussian-d<d>-v<var>, mixture3-d<d>")
-
-
-_PAIR_API = ("BENCHMARKS", "BenchmarkPair", "benchmark_names", "get_benchmark")
-
-
-def __getattr__(name: str):
-    """Re-export the benchmark-pair registry (si.benchmark_pairs) lazily, avoiding an import cycle."""
-    if name in _PAIR_API:
-        from . import benchmark_pairs
-        return getattr(benchmark_pairs, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

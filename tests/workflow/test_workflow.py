@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SNAKEFILE = ROOT / "Snakefile"
 
 # A tiny sweep with the same DAG shape as config/default.yaml: two methods on one 2-D pair.
@@ -96,7 +96,7 @@ def test_invalid_config_names_the_key(tmp_path, case):
 
 
 def test_schema_lists_every_registered_benchmark():
-    from si.densities import BENCHMARKS
+    from sibench.pairs import BENCHMARKS
     schema = yaml.safe_load((ROOT / "config/schema/config.schema.yaml").read_text())
     names = schema["properties"]["benchmarks"]["propertyNames"]["anyOf"][0]["enum"]
     assert set(names) == set(BENCHMARKS)
@@ -105,7 +105,7 @@ def test_schema_lists_every_registered_benchmark():
 def test_shipped_configs_are_valid():
     """quick, default and paper pass the schema and the cross-reference checks."""
     import jsonschema
-    from si import experiment as E
+    from sibench import experiment as E
     schema = yaml.safe_load((ROOT / "config/schema/config.schema.yaml").read_text())
     for name in ("quick", "default", "paper"):
         cfg = yaml.safe_load((ROOT / "config" / f"{name}.yaml").read_text())
@@ -116,7 +116,7 @@ def test_shipped_configs_are_valid():
 def test_stage_specs_only_carry_what_the_stage_reads():
     """Changing an evaluation setting changes the evaluate spec but not the train spec (so the
     params rerun trigger redoes evaluations without retraining)."""
-    from si import experiment as E
+    from sibench import experiment as E
     a = copy.deepcopy(TINY)
     b = variant(lambda c: (c["sampling"].update(n=300), c["likelihood"].update(n=20), c.update(eps=[0, 1])))
     for stage, same in (("train", True), ("evaluate", False)):
@@ -130,14 +130,15 @@ def test_code_version_tracks_the_stage_code(tmp_path):
     """Editing si/sampling.py changes the evaluate stage's code version (so its jobs re-run) but not
     the train stage's; editing si/training.py changes both (evaluation loads the checkpoints)."""
     import shutil
-    shutil.copytree(ROOT / "si", tmp_path / "si", ignore=shutil.ignore_patterns("__pycache__"))
-    probe = "import si.experiment as E; print(E.__file__); print(*(E.code_version(s) for s in E.STAGE_ENTRY))"
+    for package in ("si", "sibench"):
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
+    probe = "import sibench.experiment as E; print(E.__file__); print(*(E.code_version(s) for s in E.STAGE_ENTRY))"
 
     def versions():
         out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
                              cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(tmp_path)}).stdout.split("\n")
         assert out[0].startswith(str(tmp_path)), out[0]
-        from si import experiment as E
+        from sibench import experiment as E
         return dict(zip(E.STAGE_ENTRY, out[1].split()))
 
     before = versions()
@@ -307,8 +308,8 @@ def test_default_config_covers_the_reproduction():
     rho0 != rho1, one-sided ones where rho0 = N(0, I), mirror where rho0 = rho1), every objective with
     at least two interpolants, the baselines, eps {0, 0.1, 0.5, 1, 2}, 3 seeds, bridge pairs in d = 2
     and 16 and a mixture in d >= 16."""
-    from si import experiment as E
-    from si.densities import get_benchmark
+    from sibench import experiment as E
+    from sibench.pairs import get_benchmark
     from si.interpolants import PATHS
     cfg = yaml.safe_load((ROOT / "config/default.yaml").read_text())
     assert cfg["seeds"] == [0, 1, 2] and cfg["eps"] == [0, 0.1, 0.5, 1, 2]
@@ -343,7 +344,7 @@ def test_diverged_training_is_reported_not_fatal(tmp_path):
     """A non-finite training loss leaves a checkpoint marked failed; its evaluation writes one
     train_failed row (and an empty sample file), so the sweep and its table still complete."""
     import pandas as pd
-    from si import experiment as E
+    from sibench import experiment as E
     cfg = variant(lambda c: c["train"].update(lr=1e30, steps=30))
     model = tmp_path / "m.pt"
     E.train_run(E.stage_spec(cfg, "train", "gmm-pair", "linear-bs", 0), model)

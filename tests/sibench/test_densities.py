@@ -9,13 +9,13 @@ import pathlib
 import pytest
 import torch
 
-from si import densities as D
-from si.densities import BENCHMARKS, BenchmarkPair, get_benchmark
+from sibench import densities as D
+from sibench.pairs import BENCHMARKS, BenchmarkPair, benchmark_names, get_benchmark
 from si.interpolants import Interpolant
 from si.mixtures import GaussianMixture
 
 F64 = torch.float64
-DOCS = pathlib.Path(__file__).resolve().parents[1] / "docs" / "densities.md"
+DOCS = pathlib.Path(__file__).resolve().parents[2] / "docs" / "densities.md"
 
 
 def _all_densities():
@@ -298,8 +298,8 @@ def test_registry_names_and_errors():
     p = get_benchmark("hd-mixture-d100")
     assert p.dim == 100 and p.rho1.name == "mixture3-d100"
     assert get_benchmark("gmm-pair") is get_benchmark("gmm-pair")  # cached
-    assert set(D.benchmark_names("sb")) == {n for n in REQUIRED if n.startswith("sb-")}
-    assert "mirror-checkerboard" in D.benchmark_names("mirror")
+    assert set(benchmark_names("sb")) == {n for n in REQUIRED if n.startswith("sb-")}
+    assert "mirror-checkerboard" in benchmark_names("mirror")
 
 
 def _admitted_interpolant(pair: BenchmarkPair) -> Interpolant:
@@ -370,7 +370,7 @@ def test_bridge_pairs():
 
 @pytest.mark.parametrize("name", ["sb-gauss-d2-s1", "sb-gauss-d16-s0.1"])
 def test_gaussian_bridge_pair_oracle_matches_independent_coupling_bridge(name):
-    """DESIGN 1.6: with C = 0 the bridge formulas give the independent-coupling interpolant with
+    """docs/theory.md §6: with C = 0 the bridge formulas give the independent-coupling interpolant with
     gamma = sigma sqrt(t(1-t)), i.e. the linear path with brownian gamma, a = sigma^2: its b and s
     are the pair's oracle fields."""
     from si.bridges import GaussianBridge

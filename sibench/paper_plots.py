@@ -1,5 +1,5 @@
-"""Figures of the paper (issue 6) from the tables of si.paper: one function per figure, table(s) in,
-PNG out (written atomically). Same look as si.plotting: seaborn paper context, colorblind palette,
+"""Figures of the paper (issue 6) from the tables of sibench.paper: one function per figure, table(s) in,
+PNG out (written atomically). Same look as sibench.plotting: seaborn paper context, colorblind palette,
 at most 7 inches wide."""
 from __future__ import annotations
 
@@ -187,7 +187,7 @@ def plot_likelihood(df: pd.DataFrame, verdict: pd.DataFrame, out) -> None:
 
 # ----------------------------------------------------------------------------------------
 def _ellipse(ax, row, color) -> None:
-    """The 2-standard-deviation ellipse of N(mean, cov) from a row of si.paper.bridge_marginals' ellipses."""
+    """The 2-standard-deviation ellipse of N(mean, cov) from a row of sibench.paper.bridge_marginals' ellipses."""
     S = np.array([[row["cov_xx"], row["cov_xy"]], [row["cov_xy"], row["cov_yy"]]])
     w, V = np.linalg.eigh(S)
     th = np.linspace(0, 2 * np.pi, 100)

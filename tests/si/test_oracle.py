@@ -5,7 +5,7 @@ from torch.distributions import MultivariateNormal
 
 from si.oracle import InterpolantOracle
 
-from .conftest import all_interpolants, pair_for
+from ..conftest import all_interpolants, pair_for
 
 F64 = torch.float64
 

@@ -1,14 +1,14 @@
-"""Named benchmark pairs (rho0, rho1) with their ground truth attached (re-exported by si.densities).
+"""Named benchmark pairs (rho0, rho1) with their ground truth attached .
 
 A `BenchmarkPair` says which side, if any, is the Gaussian latent N(0, I) of one-sided paths, builds
-the exact interpolant oracle (DESIGN 1.6) when both sides are Gaussian mixtures, carries the target
+the exact interpolant oracle (docs/theory.md §6) when both sides are Gaussian mixtures, carries the target
 entropy, and for Schroedinger-bridge pairs builds the exact bridge (si.bridges) on first access.
 
 `BENCHMARKS` is a read-only mapping name -> pair; pairs are constructed (and cached) when looked up,
 so listing the names costs nothing and `si.bridges` is imported only by the bridge pairs, whose
-parameters (and bridge objects) come from `si.bridges.gaussian_sb_pair` and
-`si.bridges.mixture_potential_bridge`.
-`get_benchmark(name)` also accepts hd-mixture-d<d> for any d >= 2 (DESIGN 1.9 goes up to d = 400).
+parameters (and bridge objects) come from `sibench.bridge_pairs.gaussian_sb_pair` and
+`sibench.bridge_pairs.mixture_potential_bridge`.
+`get_benchmark(name)` also accepts hd-mixture-d<d> for any d >= 2 (docs/theory.md §9 goes up to d = 400).
 Names use only [a-z0-9.-] so they are safe as file names and Snakemake wildcards.
 """
 from __future__ import annotations
@@ -22,8 +22,8 @@ from typing import Any, Callable, Dict, Iterator, Optional, Tuple
 import torch
 
 from . import densities as D
-from .interpolants import Interpolant
-from .oracle import InterpolantOracle
+from si.interpolants import Interpolant
+from si.oracle import InterpolantOracle
 
 SB_GAUSS_DIMS = (2, 16, 64)
 SB_MIXTURE_DIMS = (2, 16)
@@ -74,7 +74,7 @@ class BenchmarkPair:
         return self.rho0.gmm is not None and self.rho1.gmm is not None
 
     def oracle(self, interpolant: Interpolant) -> InterpolantOracle:
-        """Exact b, s, v, eta, log rho_t of `interpolant` between rho0 and rho1 (DESIGN 1.6)."""
+        """Exact b, s, v, eta, log rho_t of `interpolant` between rho0 and rho1 (docs/theory.md §6)."""
         if not self.has_oracle:
             which = [r.name for r in (self.rho0, self.rho1) if r.gmm is None]
             raise ValueError(f"{self.name}: no exact oracle, {which} is not a Gaussian mixture")
@@ -123,7 +123,7 @@ def _mirror(target: Callable[[], D.Density], name: str, description: str) -> Ben
 def _hd_mixture(d: int) -> BenchmarkPair:
     return BenchmarkPair(
         f"hd-mixture-d{d}", D.gaussian(d, HD_BASE_VAR), D.highdim_mixture(d), d,
-        f"N(0, {HD_BASE_VAR:g} I_{d}) -> mixture3-d{d}: 3 diagonal components (DESIGN 1.9, ODE vs SDE likelihood)",
+        f"N(0, {HD_BASE_VAR:g} I_{d}) -> mixture3-d{d}: 3 diagonal components (docs/theory.md §9, ODE vs SDE likelihood)",
         tags=("highdim",))
 
 
@@ -132,27 +132,27 @@ def _sigma_name(sigma2: float) -> str:
 
 
 def _sb_gauss(d: int, sigma2: float) -> BenchmarkPair:
-    """si.bridges.gaussian_sb_pair(d, sigma2): its parameters are defined (once) in si/bridges.py."""
-    from . import bridges  # imported here: si.bridges is needed only by the bridge pairs
-    br = bridges.gaussian_sb_pair(d, sigma2)
+    """sibench.bridge_pairs.gaussian_sb_pair(d, sigma2): its parameters are defined (once) in si/bridges.py."""
+    from .bridge_pairs import gaussian_sb_pair  # imported here: needed only by the bridge pairs
+    br = gaussian_sb_pair(d, sigma2)
     rho0 = D.gaussian_density(f"sb-gauss-d{d}-rho0", br.mean0, br.cov0)
     rho1 = D.gaussian_density(f"sb-gauss-d{d}-rho1", br.mean1, br.cov1)
     return BenchmarkPair(
         f"sb-gauss-d{d}-s{_sigma_name(sigma2)}", rho0, rho1, d,
         f"Gaussian Schroedinger bridge N(a, A) -> N(b, B), non-commuting covariances, d={d}, "
-        f"sigma^2={sigma2:g} (DESIGN 1.6; si.bridges.gaussian_sb_pair)",
+        f"sigma^2={sigma2:g} (docs/theory.md §6; sibench.bridge_pairs.gaussian_sb_pair)",
         sigma2=sigma2, tags=("sb", "sb-gauss"), bridge=br)
 
 
 def _sb_mixture(d: int, sigma2: float) -> BenchmarkPair:
-    """si.bridges.mixture_potential_bridge(d, sigma2): rho0, rho1 are its exact Gaussian-mixture marginals."""
-    from . import bridges
-    br = bridges.mixture_potential_bridge(d, sigma2)
+    """sibench.bridge_pairs.mixture_potential_bridge(d, sigma2): rho0, rho1 are its exact Gaussian-mixture marginals."""
+    from .bridge_pairs import mixture_potential_bridge
+    br = mixture_potential_bridge(d, sigma2)
     name = f"sb-mixture-d{d}-s{_sigma_name(sigma2)}"
     return BenchmarkPair(
         name, D.from_gmm(f"{name}-rho0", br.rho0), D.from_gmm(f"{name}-rho1", br.rho1), d,
         f"mixture-potential Schroedinger bridge, d={d}, sigma^2={sigma2:g} "
-        f"(DESIGN 1.6; si.bridges.mixture_potential_bridge)",
+        f"(docs/theory.md §6; sibench.bridge_pairs.mixture_potential_bridge)",
         sigma2=sigma2, tags=("sb", "sb-mixture"), bridge=br)
 
 

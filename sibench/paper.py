@@ -1,15 +1,15 @@
-"""The computations behind the paper's figures (issue 6); plotting is in si.paper_plots.
+"""The computations behind the paper's figures (issue 6); plotting is in sibench.paper_plots.
 
 Albergo, Boffi and Vanden-Eijnden (2023), regenerated as tidy tables (pandas DataFrames, one row
 per plotted number, written as CSV beside each figure):
 
-  1 density_evolution     exact rho_t (oracle, DESIGN 1.6) of the 1-D pair gmm-1d (modes +-3 -> -6, 0, 6)
+  1 density_evolution     exact rho_t (oracle, docs/theory.md §6) of the 1-D pair gmm-1d (modes +-3 -> -6, 0, 6)
                           for the linear, trig and encoding-decoding paths, with gamma = 0 and gamma > 0
   2 trajectories          ODE and forward-SDE paths at every eps under the exact fields b, s of that pair,
                           and the terminal histograms against rho_1 (Kolmogorov-Smirnov, total variation)
   3 checkerboard_samples  ODE and SDE samples of trained models on the checkerboard pairs, support fraction
   4 likelihood_control    KL(rho_1 || model) against eps on hd-mixture-d{d}: the ODE likelihood (eps = 0),
-                          the two SDE estimators of DESIGN 1.5 and the Girsanov bound computed with the oracle,
+                          the two SDE estimators of docs/theory.md §5 and the Girsanov bound computed with the oracle,
                           for a well-trained model, one whose b is deliberately imperfect, and an under-trained one
   5 bridge_marginals      marginals of the Brownian interpolant with the independent and the entropic coupling
                           against the exact Gaussian Schroedinger bridge (Bures-W2 over t)
@@ -33,12 +33,12 @@ import torch
 
 from . import experiment as E
 from .experiment import _ode_name, _pair, _sde_name, checkpoint_failed, device_of
-from .interpolants import PATHS, Interpolant
-from .sampling import SCORE_WINDOW
+from si.interpolants import PATHS, Interpolant
+from si.sampling import SCORE_WINDOW
 
 F64 = torch.float64
 Tensor = torch.Tensor
-SDE_WINDOW = SCORE_WINDOW  # DESIGN 1.9
+SDE_WINDOW = SCORE_WINDOW  # docs/theory.md §9
 
 
 def _generator(seed: int, *parts) -> torch.Generator:
@@ -146,13 +146,13 @@ def trajectories(benchmark: str = "gmm-1d", path: str = "linear", gamma: str = "
                  grid_x: int = 321, ode_method: str = "heun",
                  sde_method: str = "euler-maruyama") -> Dict[str, pd.DataFrame]:
     """Sample paths of the probability-flow ODE (eps = 0) and of the forward SDE at each eps > 0 with the
-    exact b and s (si.oracle), all from the same x0 ~ rho0, `steps` steps each (SDE window DESIGN 1.9).
+    exact b and s (si.oracle), all from the same x0 ~ rho0, `steps` steps each (SDE window docs/theory.md §9).
 
     Returns DataFrames: density (t, x, density: exact rho_t for the background), paths (eps, path, t, x:
     the first `show` paths), terminal (eps, bin_lo, bin_hi, x, hist_density, exact_density,
     exact_prob: histogram of all n final points against rho_1), summary (eps, sampler, steps, nfe, n,
     ks, ks_critical, tv, tv_floor, mean, var, mean_exact, var_exact)."""
-    from . import sampling
+    from si import sampling
     pair = _pair(benchmark)
     if pair.dim != 1 or not pair.has_oracle:
         raise ValueError(f"figure 2 needs a one-dimensional Gaussian-mixture pair, got {benchmark!r}")
@@ -182,7 +182,7 @@ def trajectories(benchmark: str = "gmm-1d", path: str = "linear", gamma: str = "
             res = sampling.sample_ode(oracle.b, x0, steps=int(steps), method=ode_method, save_trajectory=True)
             name = _ode_name(ode_method)
         else:
-            res = sampling.sample_sde(oracle.b, oracle.s, e, x0, steps=int(steps), method=sde_method,
+            res = sampling.sample_sde(oracle.b, oracle.s, x0, eps=e, steps=int(steps), method=sde_method,
                                       generator=_generator(seed, "sde", e), save_trajectory=True)
             name = _sde_name(sde_method)
         traj = res.trajectory[:, : int(show), 0]
@@ -213,7 +213,7 @@ def trajectories(benchmark: str = "gmm-1d", path: str = "linear", gamma: str = "
 # ----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class PaperModel:
-    """A trained model a figure needs: its train-stage spec (si.experiment.stage_spec format), the
+    """A trained model a figure needs: its train-stage spec (sibench.experiment.stage_spec format), the
     checkpoint it is read from, and whether that checkpoint is the main sweep's (reused)."""
     key: str                 # {benchmark}/{name}/seed{seed}
     spec: dict
@@ -325,7 +325,7 @@ def checkpoint_summary(model) -> dict:
 # ----------------------------------------------------------------------------------------
 def sample_model(model, pair, n: int, seed: int, ode: dict, sde: dict, t_max: Optional[float] = None):
     """ODE and SDE samples of one trained model from the same x0 ~ rho0: dict sampler -> (x, nfe, eps, steps)."""
-    from . import sampling
+    from si import sampling
     p = next(model.nets.parameters())
     x0 = pair.rho0.sample(int(n), generator=_generator(seed, "x0", pair.name)).to(p.device, p.dtype)
     out = {}
@@ -334,7 +334,7 @@ def sample_model(model, pair, n: int, seed: int, ode: dict, sde: dict, t_max: Op
     if model.s is not None:
         eps = float(sde["eps"])
         hi = SDE_WINDOW[1] if t_max is None else float(t_max)
-        res = sampling.sample_sde(model.b, model.s, eps, x0, steps=int(sde["steps"]), method=sde["method"],
+        res = sampling.sample_sde(model.b, model.s, x0, eps=eps, steps=int(sde["steps"]), method=sde["method"],
                                   generator=_generator(seed, "sde", pair.name, eps), t_min=SDE_WINDOW[0], t_max=hi)
         out[_sde_name(sde["method"])] = (res.x, res.nfe, eps, int(sde["steps"]))
     return out
@@ -348,7 +348,7 @@ def checkerboard_samples(panels: Sequence[dict], checkpoints: Sequence[str], n: 
     panels: dicts with benchmark, label (and optionally t_max, the SDE window's end); checkpoints: one
     per panel. Returns samples (panel, label, sampler, eps, x, y) and summary (one row per panel and sampler:
     support_fraction, finite_fraction, nfe, the model's training settings, the checkpoint)."""
-    from .training import load_model
+    from si.training import load_model
     ode = ode or {"method": "heun", "steps": 100}
     sde = sde or {"method": "euler-maruyama", "steps": 100, "eps": 0.5}
     dev = device_of(device)
@@ -393,8 +393,8 @@ def hybrid_model(velocity_from, score_from):
     """A model whose velocity part (b, or v) comes from `velocity_from` and whose score part (s, or eta)
     from `score_from`: with a briefly trained `velocity_from`, b is deliberately imperfect while s is good."""
     from torch import nn
-    from .objectives import fields_of
-    from .training import TrainedModel
+    from si.objectives import fields_of
+    from si.training import TrainedModel
     if velocity_from.objective != score_from.objective:
         raise ValueError("both models must learn the same objective")
     kinds = fields_of(score_from.objective)
@@ -445,17 +445,17 @@ def likelihood_control(benchmark: str, well, short, eps: Sequence[float], n: int
       under-trained   the briefly trained model (`short`)
 
     estimators (column `estimator`): "ode" (eps = 0, exact for the ODE model up to discretisation),
-    "sde-score" (DESIGN 1.5 (a)) and "sde-feynman-kac" ((b), only at eps <= sde["fk_max_eps"]) at every
+    "sde-score" (docs/theory.md §5 (a)) and "sde-feynman-kac" ((b), only at eps <= sde["fk_max_eps"]) at every
     eps > 0, "girsanov-bound" (exact up to Monte Carlo, with the oracle), and the field errors
     "excess-b" = E|b^ - b|^2 = 2 (L_b(b^) - min L_b) and "excess-s" = 2 (L_s(s^) - min L_s) (time-averaged).
     Both SDE estimators over-estimate the SDE model's KL in expectation: (a) by eps E int |s^ - grad log
     rho^_t|^2 dt (it is exact only if s^ is the model's own score), (b) by Jensen's inequality (log of a
     mean over `fk_paths` paths). diff = KL - KL_ode on the same test points, diff_se its paired standard error.
-    kl = cross-entropy - H(rho_1) with the stored entropy (DESIGN 1.5); kl_paired = mean of log rho_1(x) -
+    kl = cross-entropy - H(rho_1) with the stored entropy (docs/theory.md §5); kl_paired = mean of log rho_1(x) -
     log rho^_1(x) with the exact log rho_1 at the same points: the same quantity, with a far smaller standard
     error (kl_paired_se), because the spread of log rho_1 over the test points cancels.
     """
-    from . import likelihood as L
+    from si import likelihood as L
     ode = ode or {"method": "rk4", "steps": 25}
     sde = sde or {"method": "euler-maruyama", "steps": 50, "score_paths": 8, "fk_paths": 16, "fk_max_eps": 0.3}
     pair = _pair(benchmark)
@@ -500,7 +500,7 @@ def likelihood_control(benchmark: str, well, short, eps: Sequence[float], n: int
             for est, paths in (("score", sde["score_paths"]), ("feynman-kac", sde["fk_paths"])):
                 if est == "feynman-kac" and e > float(sde.get("fk_max_eps", math.inf)):
                     continue
-                r = L.sde_likelihood(model.b, model.s, e, rho0.log_prob, x, steps=int(sde["steps"]), paths=int(paths),
+                r = L.sde_likelihood(model.b, model.s, rho0.log_prob, x, eps=e, steps=int(sde["steps"]), paths=int(paths),
                                      estimator=est, method=sde["method"], generator=g, **div)
                 add(f"sde-{est}", e, r, int(sde["steps"]), int(paths))
         errs = field_errors(model, exact)
@@ -519,7 +519,7 @@ def likelihood_control_run(benchmark: str, well_checkpoint, short_checkpoint, de
                            **settings) -> pd.DataFrame:
     """likelihood_control of two checkpoints; a training that diverged gives one `train_failed` row naming
     it (the figure marks that panel) instead of a crash."""
-    from .training import load_model
+    from si.training import load_model
     ckpts = {"well": well_checkpoint, "short": short_checkpoint}
     failed = {name: checkpoint_failed(path) for name, path in ckpts.items()}
     failed = [f"{name}: {err}" for name, err in failed.items() if err]
@@ -585,9 +585,9 @@ def bridge_marginals(benchmark: str = "sb-gauss-d2-s1", times: Optional[Sequence
     samples' moment fit, and the exact bridge's N(mu_t, Sigma_t)), samples (coupling, t, x, y: the
     first `show` samples at each of show_times, first two coordinates), ellipses (the exact bridge's
     moments and each coupling's moment fit at show_times) and info (pair, sigma^2, reg, batch, n)."""
-    from .bridges import GaussianBridge
-    from .couplings import EntropicCoupling
-    from .metrics import bures_w2, gaussian_fit
+    from si.bridges import GaussianBridge
+    from si.couplings import EntropicCoupling
+    from si.metrics import bures_w2, gaussian_fit
     pair = _pair(benchmark)
     sb = pair.bridge
     if not isinstance(sb, GaussianBridge):
@@ -692,9 +692,9 @@ def learned_bridge_rows(evaluation_csvs: Sequence[str], sigma2: float) -> pd.Dat
 # code version of the figure jobs
 # ----------------------------------------------------------------------------------------
 def code_version() -> str:
-    """sha256 (16 hex digits) of si/paper.py, si/paper_plots.py and every si module they import,
-    transitively (si.experiment.hash_modules; the small, stable helpers of si.experiment that figures use
+    """sha256 (16 hex digits) of sibench/paper.py, sibench/paper_plots.py and every si / sibench module they import,
+    transitively (sibench.experiment.hash_modules; the small, stable helpers of sibench.experiment that figures use
     are not part of it)."""
     h = hashlib.sha256()
-    E.hash_modules(h, ["paper", "paper_plots"])
+    E.hash_modules(h, ["sibench.paper", "sibench.paper_plots"])
     return h.hexdigest()[:16]

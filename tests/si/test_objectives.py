@@ -1,7 +1,7 @@
 """The quadratic objectives are minimised by the exact fields, with the predicted gap.
 
 For a perturbation delta, L(f* + delta) - L(f*) = 1/2 E|delta|^2 + E[(f* - target) . delta], and the
-last term has mean zero exactly when f* is the conditional expectation of the target (DESIGN 1.3).
+last term has mean zero exactly when f* is the conditional expectation of the target (docs/theory.md §3).
 We estimate it on n = 20000 points (seed 0) and require it to be within 4 of its own standard
 errors (a false alarm rate of ~6e-5 per check), while 1/2 E|delta|^2 is of order 0.1-1; a wrong
 sign or factor in a target moves that term by many standard errors.
@@ -13,7 +13,7 @@ from si import Interpolant
 from si.objectives import assemble, field_loss
 from si.oracle import InterpolantOracle
 
-from .conftest import pair_for
+from ..conftest import pair_for
 
 F64 = torch.float64
 N = 20000

@@ -13,8 +13,8 @@ import ot
 import pytest
 import torch
 
-from si.bridges import (GaussianBridge, MixturePotentialBridge, bures_map, gaussian_sb_pair,
-                        mixture_potential_bridge, sb_cross_cov)
+from si.bridges import GaussianBridge, MixturePotentialBridge, bures_map, sb_cross_cov
+from sibench.bridge_pairs import gaussian_sb_pair, mixture_potential_bridge
 from si.interpolants import Interpolant
 from si.mixtures import GaussianMixture, gaussian_log_prob
 from si.oracle import InterpolantOracle
@@ -292,7 +292,7 @@ def test_mixture_plan_has_the_schroedinger_form(make):
 
 
 def test_mixture_conditional_is_the_plan_conditional():
-    # DESIGN's conditional mixture, evaluated as a density, equals pi(x, y) / rho0(x)
+    # The conditional mixture of docs/theory.md §6, evaluated as a density, equals pi(x, y) / rho0(x)
     b = small_mixture_bridge(0.5)
     x, y = _grid(2, 100, 3), _grid(2, 100, 4)
     w, means, covs = b.conditional_mixture(x)

@@ -21,13 +21,13 @@ import pytest
 import torch
 import yaml
 
-from si import paper as P
-from si.densities import get_benchmark
+from sibench import paper as P
+from sibench.pairs import get_benchmark
 from si.interpolants import Interpolant
 from si.training import TrainConfig, train
 
 torch.set_num_threads(1)
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 F64 = torch.float64
 
 
@@ -235,7 +235,7 @@ BASE = {
 
 
 def test_plan_models_reuses_exactly_the_sweep_models():
-    from si import experiment as E
+    from sibench import experiment as E
     plan = P.plan_models(BASE, E.plan(BASE))
     cb = plan["checkerboard"]
     assert cb[0].reused and cb[0].checkpoint == "results/models/gauss-checkerboard/osl-bs/seed0.pt"
@@ -261,7 +261,7 @@ def test_plan_models_reuses_exactly_the_sweep_models():
 
 
 def test_bridge_evaluations_find_the_bridge_models_of_the_sweep():
-    from si import experiment as E
+    from sibench import experiment as E
     evals = P.bridge_evaluations(BASE, E.plan(BASE), "sb-gauss-d2-s1")
     assert evals == ["results/evaluations/sb-gauss-d2-s1/sb-bs/seed0.csv"]  # fm-b has no gamma and no score
     assert P.bridge_evaluations(BASE, E.plan(BASE), "sb-gauss-d16-s1") == []
@@ -307,7 +307,7 @@ def test_code_version_is_stable():
 # plots: every figure function writes a PNG from its table
 # ----------------------------------------------------------------------------------------
 def test_plots_write_pngs(tmp_path):
-    from si import paper_plots as PP
+    from sibench import paper_plots as PP
     df = P.density_evolution(n=101, times=(0, 0.5, 1))
     PP.plot_density_evolution(df, tmp_path / "1.png")
     PP.plot_trajectories(P.trajectories(steps=20, n=200, show=3, grid_t=11, grid_x=41), tmp_path / "2.png")
@@ -336,7 +336,7 @@ def test_a_diverged_training_is_reported_not_a_crash(tmp_path):
     """si.experiment.train_run records a diverged training as an empty checkpoint and a JSON with 'failed':
     figure 3 marks the panel, figure 4's verdict skips the dimension."""
     import json
-    from si import paper_plots as PP
+    from sibench import paper_plots as PP
     ckpt = tmp_path / "m.pt"
     ckpt.write_bytes(b"")
     ckpt.with_suffix(".json").write_text(json.dumps({"failed": "non-finite loss", "losses": []}))

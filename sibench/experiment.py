@@ -42,8 +42,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence
 
-from .fileio import atomic_write  # noqa: F401  (also used by si.plotting and si.paper_plots)
-from .sampling import SCORE_WINDOW
+from si.fileio import atomic_write  # noqa: F401  (also used by sibench.plotting and sibench.paper_plots)
+
+from . import versioning as V
+from si.sampling import SCORE_WINDOW
 
 # Heavy modules (torch, POT, pandas) are imported inside the stage functions, so that building the
 # DAG (`snakemake -n`) only pays for what planning needs.
@@ -57,7 +59,7 @@ COLUMNS = ["benchmark", "method", "label", "path", "gamma", "a", "objective", "c
 STAGES = ("truth", "train", "evaluate")
 TRAIN_KEYS = ("steps", "batch", "lr", "lr_decay", "lr_every", "hidden", "depth", "antithetic",
               "t_min", "t_max", "log_every", "dtype")
-SDE_WINDOW = SCORE_WINDOW   # DESIGN 1.9: when a score is involved
+SDE_WINDOW = SCORE_WINDOW   # docs/theory.md §9: when a score is involved
 NO_SCORE_OBJECTIVES = ("b",)
 
 
@@ -89,13 +91,13 @@ def deep_merge(base: dict, override: Optional[dict]) -> dict:
 
 
 def _pair(name: str):
-    from .densities import get_benchmark
+    from .pairs import get_benchmark
     return get_benchmark(name)
 
 
 def _resolve_method(config: dict, benchmark: str, method: str) -> dict:
     """The method's interpolant / objective / coupling on this benchmark, every default filled in."""
-    from .interpolants import PATHS
+    from si.interpolants import PATHS
     m = config["methods"][method]
     pair = _pair(benchmark)
     path = m["path"]
@@ -124,8 +126,8 @@ def _resolve_method(config: dict, benchmark: str, method: str) -> dict:
 
 def check_config(config: dict) -> None:
     """Checks the schema cannot express; raises ConfigError naming the offending key."""
-    from .densities import get_benchmark
-    from .interpolants import Interpolant
+    from .pairs import get_benchmark
+    from si.interpolants import Interpolant
     methods = config["methods"]
     for name, m in methods.items():
         try:
@@ -163,8 +165,8 @@ def check_config(config: dict) -> None:
 def _check_settings(config: dict, benchmark: str, method: str) -> None:
     """The merged training settings and integration window of one (benchmark, method), checked by the
     code that will use them, so that an override at any level fails before a job starts."""
-    from .sampling import check_window
-    from .training import TrainConfig
+    from si.sampling import check_window
+    from si.training import TrainConfig
     where = f"method {method!r} on benchmarks.{benchmark}"
     try:
         TrainConfig(**stage_spec(config, "train", benchmark, method, 0)["train"])
@@ -237,66 +239,16 @@ def stage_spec(config: dict, stage: str, benchmark: str, method: Optional[str] =
 # ----------------------------------------------------------------------------------------
 STAGE_ENTRY = {"truth": "make_truth", "train": "train_group", "evaluate": "evaluate_group", "aggregate": "aggregate",
                "tables": "write_tables", "figures": "write_figure"}
-_SI = Path(__file__).resolve().parent
-
-
-@functools.lru_cache(maxsize=None)
-def _parsed(path: Path):
-    """(source text, ast) of a file, parsed once per process."""
-    text = path.read_text()
-    return text, ast.parse(text)
-
-
-_FROM_RE = re.compile(r"\s*from\s+(?:\.|si\.|si\s)(\w*)\s*import\s+\(?([^)#]*)")
-_IMPORT_RE = re.compile(r"\s*import\s+si\.(\w+)")
-
-
-@functools.lru_cache(maxsize=None)
-def _module_imports(mod: str) -> frozenset:
-    """si modules imported by si/<mod>.py: a line scan, cheaper than parsing, for the import forms si
-    uses (from . import x as y, from .x import (...), from si.x import y, import si.x)."""
-    found = set()
-    for line in (_SI / f"{mod}.py").read_text().splitlines():
-        m = _FROM_RE.match(line)
-        if m:
-            if m[1]:
-                found.add(m[1])
-            else:
-                found.update(n.split()[0] for n in m[2].split(",") if n.strip())
-            continue
-        m = _IMPORT_RE.match(line)
-        if m:
-            found.add(m[1])
-    return frozenset(m for m in found if (_SI / f"{m}.py").exists())
-
-
-def _si_imports(tree: ast.AST) -> set:
-    """Names of si modules imported (relatively or as si.x) anywhere in tree."""
-    mods = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            if node.level == 1:
-                if node.module:
-                    mods.add(node.module.split(".")[0])
-                else:
-                    mods.update(a.name for a in node.names)
-            elif node.level == 0 and node.module and node.module.split(".")[0] == "si":
-                parts = node.module.split(".")
-                mods.update([parts[1]] if len(parts) > 1 else [a.name for a in node.names])
-        elif isinstance(node, ast.Import):
-            for a in node.names:
-                parts = a.name.split(".")
-                if parts[0] == "si" and len(parts) > 1:
-                    mods.add(parts[1])
-    return {m for m in mods if (_SI / f"{m}.py").exists()}
+_SI = Path(__file__).resolve().parent.parent / "si"
 
 
 def code_version(stage: str) -> str:
     """sha256 (16 hex digits) of the code a stage runs: the source of its entry function in this
-    module and of every function / class here that it reaches, plus the files of the si modules
-    those import, transitively. Used as a rule parameter, so editing that code re-runs the stage's
-    jobs (Snakemake cannot see Python imports by itself); editing unrelated code does not."""
-    src, tree = _parsed(Path(__file__).resolve())
+    module and of every function / class here that it reaches, plus the files of the si and sibench
+    modules those import, transitively (sibench.versioning). Used as a rule parameter, so editing that
+    code re-runs the stage's jobs (Snakemake cannot see Python imports by itself); editing unrelated
+    code does not."""
+    src, tree = V.parsed(Path(__file__).resolve())
     defs = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
     todo, seen = [STAGE_ENTRY[stage]], set()
     while todo:
@@ -311,24 +263,15 @@ def code_version(stage: str) -> str:
     modules = set()
     for name in sorted(seen):
         h.update(ast.get_source_segment(src, defs[name]).encode())
-        modules |= _si_imports(defs[name])
-    hash_modules(h, modules)
+        modules |= V.imports_in(defs[name], __name__)
+    V.hash_modules(h, modules, exclude=[__name__])
     return h.hexdigest()[:16]
 
 
 def hash_modules(h, modules: Iterable[str]) -> None:
-    """Feed h the name and file of every si module in `modules` and of every si module they import,
-    transitively, in sorted order. si.experiment itself is left out: code_version hashes the parts of it
-    a stage reaches."""
-    todo, done = sorted(modules), set()
-    while todo:
-        mod = todo.pop()
-        if mod in done or mod == "experiment":
-            continue
-        done.add(mod)
-        todo.extend(_module_imports(mod))
-    for mod in sorted(done):
-        h.update(mod.encode() + b"\0" + (_SI / f"{mod}.py").read_bytes())
+    """Feed h the source of the modules `modules` (dotted names) and of every si / sibench module they
+    import, transitively; sibench.experiment itself is left out (code_version hashes its reached parts)."""
+    V.hash_modules(h, modules, exclude=[__name__])
 
 
 # ----------------------------------------------------------------------------------------
@@ -424,7 +367,7 @@ def make_truth(spec: dict, out_npz, out_json) -> None:
     """Reference samples of rho1 (n), test points for the likelihood (n_test), the W2 floor (mean of
     floor_repeats truth-vs-reference W2 at the same n) and the target entropy."""
     import numpy as np
-    from . import metrics
+    from si import metrics
     pair = _pair(spec["benchmark"])
     g = _generator("truth", spec["benchmark"])
     n = int(spec["n"])
@@ -445,20 +388,20 @@ def make_truth(spec: dict, out_npz, out_json) -> None:
 # stage: train
 # ----------------------------------------------------------------------------------------
 def _interpolant(spec: dict):
-    from .interpolants import Interpolant
+    from si.interpolants import Interpolant
     return Interpolant(spec["path"], spec["gamma"], spec["a"])
 
 
 def _coupling(spec: dict):
     if spec["coupling"] == "independent":
         return None
-    from .couplings import make_coupling
+    from si.couplings import make_coupling
     return make_coupling(spec["coupling"], **({"reg": spec["coupling_reg"]} if spec["coupling"] == "entropic" else {}))
 
 
 def train_run(spec: dict, out_model, threads: int = 1) -> None:
     """Train the run's fields and write the checkpoint (out_model and its .json spec)."""
-    from .training import TrainConfig, train
+    from si.training import TrainConfig, train
     pair = _pair(spec["benchmark"])
     config = TrainConfig(**spec["train"], seed=int(spec["seed"]), threads=int(threads))
     print(f"{spec['benchmark']} / {spec['method']} / seed {spec['seed']}: {config}", flush=True)
@@ -496,7 +439,7 @@ def train_group(specs: Sequence[dict], out_models: Sequence, threads: int = 1) -
 # stage: evaluate (sample, then sample-based metrics, then likelihoods, in one job per model)
 # ----------------------------------------------------------------------------------------
 def _load(model_path, device_name: str):
-    from .training import load_model
+    from si.training import load_model
     return load_model(model_path, device=device_of(device_name))
 
 
@@ -523,7 +466,7 @@ def sample_model(spec: dict, model) -> Dict[str, "object"]:
     kept too, from the run with the most steps of each sampler and eps.
     """
     import numpy as np
-    from . import sampling
+    from si import sampling
     p = next(model.nets.parameters())
     pair = _pair(spec["benchmark"])
     s = spec["sampling"]
@@ -555,7 +498,7 @@ def sample_model(spec: dict, model) -> Dict[str, "object"]:
             for steps in sde["steps"]:
                 save = bool(times) and steps == max(sde["steps"])
                 g = _generator("sde", spec["benchmark"], spec["method"], spec["seed"], eps, steps)
-                res = sampling.sample_sde(model.b, model.s, float(eps), x0, steps=int(steps), method=sde["method"],
+                res = sampling.sample_sde(model.b, model.s, x0, eps=float(eps), steps=int(steps), method=sde["method"],
                                           generator=g, t_min=window[0], t_max=window[1], save_trajectory=save)
                 keep(sample_key(_sde_name(sde["method"]), eps, steps), res, save)
     return arrays
@@ -581,7 +524,7 @@ def sample_rows(spec: dict, arrays: Dict[str, "object"], ref, truth: dict) -> Li
     against the exact plan, each with its floor, and Bures-W2 of the marginals at bridge_times and 1)."""
     import numpy as np
     import torch
-    from . import metrics
+    from si import metrics
     pair = _pair(spec["benchmark"])
     keys = sample_keys(arrays)
     top = {}
@@ -649,7 +592,7 @@ def likelihood_rows(spec: dict, model, x_test, truth: dict) -> List[dict]:
     for every eps > 0 of the spec, the SDE estimators ("score", "feynman-kac"); KL = CE - H(rho1)
     where the target entropy is known. NFE per test point in the nfe column."""
     import torch
-    from . import likelihood as L
+    from si import likelihood as L
     lk = spec["likelihood"]
     if not lk["enabled"]:
         return []
@@ -687,7 +630,7 @@ def likelihood_rows(spec: dict, model, x_test, truth: dict) -> List[dict]:
     if model.s is not None:
         for eps in lk["eps"]:
             for est in lk["sde_estimators"]:
-                res = L.sde_likelihood(model.b, model.s, float(eps), rho0.log_prob, x, steps=int(lk["sde_steps"]),
+                res = L.sde_likelihood(model.b, model.s, rho0.log_prob, x, eps=float(eps), steps=int(lk["sde_steps"]),
                                        paths=int(lk["sde_paths"]), estimator=est, generator=g,
                                        t_min=lo, t_max=hi, **div)
                 add(f"sde-{est}", float(eps), int(lk["sde_steps"]), res)
@@ -780,7 +723,7 @@ def merge_benchmarks(tsv_files: Iterable, out_csv) -> None:
     write_csv(out_csv, frame)
 
 
-# tables and figures live in si.plotting (forwarded here, so the workflow's scripts import one module)
+# tables and figures live in sibench.plotting (forwarded here, so the workflow's scripts import one module)
 def write_tables(*args, **kwargs):
     from .plotting import write_tables as _write
     return _write(*args, **kwargs)

@@ -4,7 +4,7 @@ import torch
 from si import Interpolant
 from si.interpolants import GAMMAS, PATHS
 
-from .conftest import all_interpolants
+from ..conftest import all_interpolants
 
 F64 = torch.float64
 

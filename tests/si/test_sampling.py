@@ -125,7 +125,7 @@ def test_reverse_ode_inverts_the_map():
 def test_float32_in_float32_out():
     oracle = gaussian_oracle(MEAN, STD)
     x0 = torch.randn(50, 2, generator=torch.Generator().manual_seed(3))
-    for res in (sample_ode(oracle.b, x0, steps=20), sample_sde(oracle.b, oracle.s, 1.0, x0, steps=20)):
+    for res in (sample_ode(oracle.b, x0, steps=20), sample_sde(oracle.b, oracle.s, x0, eps=1.0, steps=20)):
         assert res.x.dtype == torch.float32 and bool(torch.isfinite(res.x).all())
 
 
@@ -139,18 +139,18 @@ def test_sde_nfe_is_exact(method, per_step):
     g = torch.Generator().manual_seed(4)
     for sampler in (sample_sde, sample_sde_backward):
         b, s = CountingField(oracle.b), CountingField(oracle.s)
-        res = sampler(b, s, 0.5, x0, steps=30, method=method, generator=g)  # default window, last step "ode"
+        res = sampler(b, s, x0, eps=0.5, steps=30, method=method, generator=g)  # default window, last step "ode"
         assert (res.nfe, res.calls) == (30 * per_step + 1, {"b": b.n, "s": s.n})
         assert (b.n, s.n) == (30 * per_step + 1, 30 * per_step)
         assert res.t == (0.0 if sampler is sample_sde_backward else 1.0)
     b, s = CountingField(oracle.b), CountingField(oracle.s)
-    res = sample_sde(b, s, 0.5, x0, steps=30, method=method, last_step="none", generator=g)
+    res = sample_sde(b, s, x0, eps=0.5, steps=30, method=method, last_step="none", generator=g)
     assert res.nfe == b.n == s.n == 30 * per_step and res.t == 1 - 1e-4
     b, s = CountingField(oracle.b), CountingField(oracle.s)
-    res = sample_sde(b, s, 0.0, x0, steps=30, method=method, t_min=0.0, t_max=1.0, generator=g)
+    res = sample_sde(b, s, x0, eps=0.0, steps=30, method=method, t_min=0.0, t_max=1.0, generator=g)
     assert res.nfe == b.n == 30 * per_step and s.n == 0  # eps = 0: the score is never evaluated
     v, eta = CountingField(oracle.v), CountingField(oracle.eta)
-    res = sample_sde_denoiser(v, eta, Interpolant("one-sided-linear"), 0.5, x0, steps=30, method=method, generator=g)
+    res = sample_sde_denoiser(v, eta, Interpolant("one-sided-linear"), x0, eps=0.5, steps=30, method=method, generator=g)
     assert res.nfe == v.n == eta.n == 30 * per_step + 1 and res.calls == {"v": v.n, "eta": eta.n}
 
 
@@ -161,7 +161,7 @@ def test_trajectories_are_saved_on_request():
     assert ode.trajectory.shape == (9, 10, 2) and ode.times.shape == (9,)
     assert torch.equal(ode.trajectory[0], x0) and torch.equal(ode.trajectory[-1], ode.x)
     assert float(ode.times[0]) == 0.0 and float(ode.times[-1]) == 1.0 and bool((ode.times.diff() > 0).all())
-    sde = sample_sde_backward(oracle.b, oracle.s, 1.0, x0, steps=8, save_trajectory=True,
+    sde = sample_sde_backward(oracle.b, oracle.s, x0, eps=1.0, steps=8, save_trajectory=True,
                               generator=torch.Generator().manual_seed(5))
     assert sde.trajectory.shape == (10, 10, 2)  # start, 8 steps, the last piece [0, t_min]
     assert float(sde.times[0]) == 1 - 1e-4 and float(sde.times[-1]) == 0.0 and bool((sde.times.diff() < 0).all())
@@ -187,9 +187,9 @@ def test_sde_has_the_exact_gaussian_marginal(direction, eps):
     m, s = torch.tensor(mean, dtype=F64), torch.tensor(std, dtype=F64)
     z = torch.randn(n, 2, generator=g, dtype=F64)
     if direction == "forward":
-        x = sample_sde(oracle.b, oracle.s, eps, z, steps=100, method="heun", generator=g).x
+        x = sample_sde(oracle.b, oracle.s, z, eps=eps, steps=100, method="heun", generator=g).x
     else:
-        x = sample_sde_backward(oracle.b, oracle.s, eps, m + s * z, steps=100, method="heun", generator=g).x
+        x = sample_sde_backward(oracle.b, oracle.s, m + s * z, eps=eps, steps=100, method="heun", generator=g).x
         m, s = torch.zeros(2, dtype=F64), torch.ones(2, dtype=F64)
     assert bool(((x.mean(0) - m).abs() < 4 * s / math.sqrt(n)).all())
     rel = (x.var(0) / s ** 2 - 1).abs()
@@ -221,10 +221,10 @@ def _w2_to_target(x, setup):
 
 SAMPLERS = {
     "ode-heun": lambda o, x0, g: sample_ode(o.b, x0, steps=100, method="heun"),
-    "sde-eps0.1": lambda o, x0, g: sample_sde(o.b, o.s, 0.1, x0, steps=100, generator=g),
-    "sde-eps1": lambda o, x0, g: sample_sde(o.b, o.s, 1.0, x0, steps=100, generator=g),
-    "sde-eps5": lambda o, x0, g: sample_sde(o.b, o.s, 5.0, x0, steps=100, generator=g),
-    "denoiser-eps1": lambda o, x0, g: sample_sde_denoiser(o.v, o.eta, o.interpolant, 1.0, x0, steps=100,
+    "sde-eps0.1": lambda o, x0, g: sample_sde(o.b, o.s, x0, eps=0.1, steps=100, generator=g),
+    "sde-eps1": lambda o, x0, g: sample_sde(o.b, o.s, x0, eps=1.0, steps=100, generator=g),
+    "sde-eps5": lambda o, x0, g: sample_sde(o.b, o.s, x0, eps=5.0, steps=100, generator=g),
+    "denoiser-eps1": lambda o, x0, g: sample_sde_denoiser(o.v, o.eta, o.interpolant, x0, eps=1.0, steps=100,
                                                           generator=g),
 }
 
@@ -266,7 +266,7 @@ def test_drift_helpers_agree_with_the_oracle_identities():
 # stability: no NaN / inf for eps up to 10
 # ----------------------------------------------------------------------------------------
 def _interpolant_pairs():
-    """Every valid (path, gamma) of DESIGN 1.1 with a fitting GMM pair: N(0, I) latent when
+    """Every valid (path, gamma) of docs/theory.md §1 with a fitting GMM pair: N(0, I) latent when
     one-sided, rho0 = rho1 for the mirror path, else the 3 -> 4 component pair."""
     out = []
     for p in PATHS:
@@ -286,7 +286,7 @@ def test_forward_sde_is_finite_for_large_eps(interpolant, rho0, rho1):
     g = torch.Generator().manual_seed(9)
     x0 = rho0.sample(128, generator=g)
     for method, eps in [("euler-maruyama", 0.1), ("euler-maruyama", 1.0), ("euler-maruyama", 10.0), ("heun", 10.0)]:
-        x = sample_sde(oracle.b, oracle.s, eps, x0, steps=100, method=method, generator=g).x
+        x = sample_sde(oracle.b, oracle.s, x0, eps=eps, steps=100, method=method, generator=g).x
         assert bool(torch.isfinite(x).all()), (method, eps)
 
 
@@ -295,7 +295,7 @@ def _benchmark_pairs():
     (mirror for mirror pairs, else linear-brownian; also one-sided-linear for latent pairs). Pairs
     whose oracle is expensive (d >= 32, or d >= 16 with many components) are marked slow."""
     try:
-        from si.densities import BENCHMARKS
+        from sibench.pairs import BENCHMARKS
     except ImportError:  # pragma: no cover - while si.densities is being written
         return []
     out = []
@@ -316,13 +316,13 @@ def _benchmark_pairs():
 @pytest.mark.parametrize("name,interpolant", _benchmark_pairs())
 def test_forward_sde_is_finite_on_every_benchmark_pair(name, interpolant):
     """n = 64 (seed 10), Euler-Maruyama 100 steps, eps in {1, 10}, default window."""
-    from si.densities import BENCHMARKS
+    from sibench.pairs import BENCHMARKS
     pair = BENCHMARKS[name]
     oracle = pair.oracle(interpolant)
     g = torch.Generator().manual_seed(10)
     x0 = pair.rho0.sample(64, generator=g)
     for eps in (1.0, 10.0):
-        x = sample_sde(oracle.b, oracle.s, eps, x0, steps=100, generator=g).x
+        x = sample_sde(oracle.b, oracle.s, x0, eps=eps, steps=100, generator=g).x
         assert bool(torch.isfinite(x).all()), eps
 
 
@@ -334,23 +334,23 @@ def _bad_calls():
     b, s = oracle.b, oracle.s
     x = torch.zeros(4, 2, dtype=F64)
     return {
-        "negative eps": lambda: sample_sde(b, s, -0.1, x),
-        "nan eps": lambda: sample_sde(b, s, float("nan"), x),
-        "eps(t) negative": lambda: sample_sde(b, s, lambda t: t - 0.5, x, steps=4),
-        "eps(t) wrong shape": lambda: sample_sde(b, s, lambda t: torch.ones(3), x, steps=4),
+        "negative eps": lambda: sample_sde(b, s, x, eps=-0.1),
+        "nan eps": lambda: sample_sde(b, s, x, eps=float("nan")),
+        "eps(t) negative": lambda: sample_sde(b, s, x, eps=lambda t: t - 0.5, steps=4),
+        "eps(t) wrong shape": lambda: sample_sde(b, s, x, eps=lambda t: torch.ones(3), steps=4),
         "steps zero": lambda: sample_ode(b, x, steps=0),
-        "steps float": lambda: sample_sde(b, s, 1.0, x, steps=10.0),
-        "window below 0": lambda: sample_sde(b, s, 1.0, x, t_min=-0.1),
+        "steps float": lambda: sample_sde(b, s, x, eps=1.0, steps=10.0),
+        "window below 0": lambda: sample_sde(b, s, x, eps=1.0, t_min=-0.1),
         "window above 1": lambda: sample_ode(b, x, t_max=1.5),
-        "empty window": lambda: sample_sde(b, s, 1.0, x, t_min=0.6, t_max=0.4),
-        "last step": lambda: sample_sde(b, s, 1.0, x, last_step="denoise"),
+        "empty window": lambda: sample_sde(b, s, x, eps=1.0, t_min=0.6, t_max=0.4),
+        "last step": lambda: sample_sde(b, s, x, eps=1.0, last_step="denoise"),
         "ode method": lambda: sample_ode(b, x, method="rk45"),
-        "sde method": lambda: sample_sde(b, s, 1.0, x, method="rk4"),
+        "sde method": lambda: sample_sde(b, s, x, eps=1.0, method="rk4"),
         "x0 shape": lambda: sample_ode(b, x[0]),
         "field not callable": lambda: sample_ode(None, x),
         "field wrong shape": lambda: sample_ode(lambda t, x: x[:, :1], x, steps=2),
         "dopri5 rtol": lambda: sample_ode(b, x, method="dopri5", rtol=0.0),
-        "denoiser interpolant": lambda: sample_sde_denoiser(oracle.v, oracle.eta, "linear", 1.0, x),
+        "denoiser interpolant": lambda: sample_sde_denoiser(oracle.v, oracle.eta, "linear", x, eps=1.0),
     }
 
 
