@@ -7,7 +7,7 @@
 The DAG: truth (per benchmark) -> train (benchmark x method x seed; independent of eps)
 -> evaluate (one job per model: sample at every eps x sampler x steps, then every metric)
 -> results/metrics.csv -> report/tables, report/figures -> the HTML report.
-Every computation lives in si (sibench.experiment is the glue); workflow/scripts only pass files on.
+Every computation lives in si and sibench (sibench.stages run the stages); workflow/scripts only pass files on.
 """
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version, validate
@@ -21,7 +21,7 @@ if not config:
     )
 
 # JSON schema (draft 2020-12): unknown keys, unknown names, negative eps and missing fields stop
-# the run here, before any job starts; sibench.experiment.check_config then checks cross-references.
+# the run here, before any job starts; sibench.config.check_config then checks cross-references.
 validate(config, "config/schema/config.schema.yaml", set_default=False)
 
 

@@ -1,14 +1,14 @@
-"""Reproduce the Monte Carlo entropies stored in sibench/densities.py (`_MC_ENTROPY`).
+"""Reproduce the Monte Carlo entropies stored in sibench/densities/entropies.py (`MC_ENTROPIES`).
 
     python benchmarks/entropies.py            # print the table and the Python block
-    python benchmarks/entropies.py --write    # also rewrite the block in sibench/densities.py
+    python benchmarks/entropies.py --write    # also rewrite the block in sibench/densities/entropies.py
     python benchmarks/entropies.py --write --names moons   # recompute some, keep the rest
 
 Each entropy is `sibench.densities.estimate_entropy(density, n=ENTROPY_N, seed=ENTROPY_SEED)`:
 H = -mean log rho(X) over n = 2e6 float64 samples from one seeded torch.Generator, with standard
 error std(log rho(X)) / sqrt(n). Analytic entropies (Gaussians, the checkerboard) are not listed.
-The mixture marginals of the bridge pairs depend on sibench/bridge_pairs.py's fixed parameters: rerun with
---names sb-mixture-... if those change (tests/sibench/test_densities.py notices).
+The mixture marginals of the bridge pairs depend on sibench/pairs/bridges.py's fixed parameters: rerun with
+--names sb-mixture-... if those change (tests/sibench/densities/test_entropies.py notices).
 """
 from __future__ import annotations
 
@@ -19,12 +19,13 @@ import time
 import torch
 
 from sibench import densities as D
+from sibench.densities import entropies
 from sibench.pairs import get_benchmark
 
 HD_TABLE_DIMS = (2, 4, 8, 16, 32, 64, 128, 256, 400)
 NAMES = ["8gaussians", "moons", "gmm3-source", "gmm3-target", "gmm1d-source", "gmm1d-target"] + \
         [f"mixture3-d{d}" for d in HD_TABLE_DIMS]
-# the exact Gaussian-mixture marginals of the mixture-potential bridge pairs (parameters in sibench/bridge_pairs.py)
+# the exact Gaussian-mixture marginals of the mixture-potential bridge pairs (parameters in sibench/pairs/bridges.py)
 SB_PAIRS = [f"sb-mixture-d{d}-s{s:g}" for d in (2, 16) for s in (0.1, 1.0)]
 NAMES += [f"{p}-rho{i}" for p in SB_PAIRS for i in (0, 1)]
 
@@ -49,7 +50,7 @@ def compute(names=NAMES, n=D.ENTROPY_N, seed=D.ENTROPY_SEED) -> dict:
 
 
 def block(table: dict) -> str:
-    lines = ["_MC_ENTROPY: Dict[str, Tuple[float, float]] = {"]
+    lines = ["MC_ENTROPIES: Dict[str, Tuple[float, float]] = {"]
     lines += [f'    "{k}": ({v[0]!r}, {v[1]!r}),' for k, v in table.items()] + ["}"]
     return "\n".join(lines) + "\n"
 
@@ -61,12 +62,12 @@ def write(table: dict, path: pathlib.Path) -> None:
     head, rest = src.split(BEGIN)
     _, tail = rest.split(END)
     path.write_text(head + BEGIN + block(table) + END + tail)
-    print(f"rewrote _MC_ENTROPY in {path}")
+    print(f"rewrote MC_ENTROPIES in {path}")
 
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--write", action="store_true", help="rewrite the block in sibench/densities.py")
+    ap.add_argument("--write", action="store_true", help="rewrite the block in sibench/densities/entropies.py")
     ap.add_argument("-n", type=int, default=D.ENTROPY_N)
     ap.add_argument("--seed", type=int, default=D.ENTROPY_SEED)
     ap.add_argument("--names", nargs="*", help="recompute only these (the rest of the stored table is kept)")
@@ -77,9 +78,9 @@ if __name__ == "__main__":
         if unknown:
             raise SystemExit(f"unknown names {unknown}; choose from {NAMES}")
         new = compute(args.names, n=args.n, seed=args.seed)
-        table = {k: new.get(k, D._MC_ENTROPY.get(k)) for k in NAMES if k in new or k in D._MC_ENTROPY}
+        table = {k: new.get(k, D.MC_ENTROPIES.get(k)) for k in NAMES if k in new or k in D.MC_ENTROPIES}
     else:
         table = compute(n=args.n, seed=args.seed)
     print(block(table))
     if args.write:
-        write(table, pathlib.Path(D.__file__))
+        write(table, pathlib.Path(entropies.__file__))

@@ -10,19 +10,22 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
     [workflow.basedir] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
 )
 
-import sibench.experiment as E
+from sibench.config import ConfigError, plan, stage_spec
+from sibench.pairs import get_benchmark
+from sibench.versioning import STAGE_MODULES, stage_version
 
 try:
-    RUNS = E.plan(config)
-except E.ConfigError as e:
+    RUNS = plan(config)
+except ConfigError as e:
     raise WorkflowError(f"invalid configuration: {e}") from None
 
 BENCHMARKS = list(config["benchmarks"])
-BRIDGE_BENCHMARKS = [b for b in BENCHMARKS if E._pair(b).is_bridge]
+BRIDGE_BENCHMARKS = [b for b in BENCHMARKS if get_benchmark(b).is_bridge]
 
-# A hash of the si code each stage runs, passed as a parameter: editing that code marks the
-# stage's results out of date (Snakemake's params rerun trigger), editing other code does not.
-CODE = {stage: E.code_version(stage) for stage in E.STAGE_ENTRY}
+# A hash of the code each stage runs (its module and what it imports, sibench.versioning), passed as a
+# parameter: editing that code marks the stage's results out of date (Snakemake's params rerun trigger),
+# editing other code does not.
+CODE = {stage: stage_version(stage) for stage in STAGE_MODULES}
 
 RUN = "{benchmark}/{method}/seed{seed}"
 # One train job and one evaluate job per (benchmark, method) handle all seeds, each seed in its own
@@ -57,18 +60,24 @@ def run_files(pattern, benchmark=None, runs=None):
             for r in (runs if runs is not None else runs_of(benchmark))]
 
 
+# Every job's spec, built once from the config (sibench.config): the truth spec of each benchmark, the
+# train and evaluate specs of each run, as JSON-able dicts (the scripts rebuild them with from_dict).
+SPECS = {("truth", b): stage_spec(config, "truth", b).to_dict() for b in BENCHMARKS}
+SPECS.update({(stage, r.benchmark, r.method, r.seed): stage_spec(config, stage, r.benchmark, r.method, r.seed).to_dict()
+              for r in RUNS for stage in ("train", "evaluate")})
+
+
 def spec(stage):
     """Rule parameter: everything the stage reads for this job (a change re-runs the job)."""
     def resolve(wildcards):
-        return E.stage_spec(config, stage, wildcards.benchmark, wildcards.get("method"),
-                            wildcards.get("seed"))
+        return SPECS[(stage, wildcards.benchmark)]
     return resolve
 
 
 def seed_specs(stage):
     """Rule parameter of a (benchmark, method) job: the stage's spec for every seed, in SEEDS order."""
     def resolve(wildcards):
-        return [E.stage_spec(config, stage, wildcards.benchmark, wildcards.method, s) for s in SEEDS]
+        return [SPECS[(stage, wildcards.benchmark, wildcards.method, s)] for s in SEEDS]
     return resolve
 
 

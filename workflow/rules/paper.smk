@@ -2,15 +2,19 @@
 # written to report/figures/paper/ with the CSV of its numbers beside it, and declared with report()
 # and a caption stating the claim it illustrates and the setting used. Settings: the config's
 # `paper_figures:` section (absent: no paper figures; a figure with `enabled: false` is skipped).
-# Computations: sibench.paper; plots: sibench.paper_plots. Figures 1, 2 and 5 need no training; figures 3 and
-# 4 reuse the sweep's checkpoints where the sweep trains exactly the same model (sibench.paper.plan_models)
-# and train the others here (rule paper_train), so every figure job can run beside the sweep.
-import sibench.paper as P
+# Computations and plots: sibench.paper, one module per figure. Figures 1, 2 and 5 need no training; figures 3
+# and 4 reuse the sweep's checkpoints where the sweep trains exactly the same model
+# (sibench.paper.models.plan_models) and train the others here (rule paper_train), so every figure job can run
+# beside the sweep.
+from sibench.paper import FIGURE_MODULES, code_version
+from sibench.paper.fig5_bridge import bridge_evaluations
+from sibench.paper.models import plan_models
 
 PAPER = config.get("paper_figures") or {}
 PAPER_DIR = "report/figures/paper"
-PAPER_CODE = P.code_version()  # editing sibench.paper, sibench.paper_plots or what they import redoes the figures
-PAPER_MODELS = P.plan_models(config, RUNS)
+# per figure rule: editing a figure's module (or what it imports) redoes that figure only
+PAPER_CODE = {name: code_version(name) for name in FIGURE_MODULES}
+PAPER_MODELS = plan_models(config, RUNS)
 PAPER_CAT = "Paper figures"
 
 
@@ -30,7 +34,7 @@ def paper_item(path, caption, sub, what):
 
 PAPER_HD = list(PAPER_MODELS["likelihood"])
 PAPER_BRIDGE_EVALS = (
-    P.bridge_evaluations(config, RUNS, (PAPER["bridge"] or {}).get("benchmark", "sb-gauss-d2-s1"))
+    bridge_evaluations(config, RUNS, (PAPER["bridge"] or {}).get("benchmark", "sb-gauss-d2-s1"))
     if paper_on("bridge") and (PAPER["bridge"] or {}).get("learned", True)
     else []
 )
@@ -59,7 +63,7 @@ rule paper_fig1_density:
                        "1 density evolution", "data (CSV)"),
     params:
         settings=paper_settings("density"),
-        code=PAPER_CODE,
+        code=PAPER_CODE["paper_fig1_density"],
     log:
         "results/logs/paper/fig1_density.log",
     benchmark:
@@ -86,7 +90,7 @@ rule paper_fig2_trajectories:
                            "2 trajectories", "background density (CSV)"),
     params:
         settings=paper_settings("trajectories"),
-        code=PAPER_CODE,
+        code=PAPER_CODE["paper_fig2_trajectories"],
     log:
         "results/logs/paper/fig2_trajectories.log",
     benchmark:
@@ -109,7 +113,7 @@ rule paper_train:
         pmodel=r"[A-Za-z0-9][A-Za-z0-9_.+-]*",
         pseed=r"[0-9]+",
     params:
-        spec=lambda wc: PAPER_MODELS["train"][f"{wc.pbench}/{wc.pmodel}/seed{wc.pseed}"].spec,
+        spec=lambda wc: PAPER_MODELS["train"][f"{wc.pbench}/{wc.pmodel}/seed{wc.pseed}"].spec.to_dict(),
         code=CODE["train"],
     log:
         "results/logs/paper/train/{pbench}/{pmodel}/seed{pseed}.log",
@@ -144,7 +148,7 @@ rule paper_fig3_checkerboard:
         settings=paper_settings("checkerboard"),
         reused=[m.reused for m in PAPER_MODELS["checkerboard"]],
         device=config.get("device", "auto"),
-        code=PAPER_CODE,
+        code=PAPER_CODE["paper_fig3_checkerboard"],
     log:
         "results/logs/paper/fig3_checkerboard.log",
     benchmark:
@@ -175,7 +179,7 @@ rule paper_fig4_kl:
     params:
         settings={k: v for k, v in paper_settings("likelihood").items() if k != "dims"},
         device=config.get("device", "auto"),
-        code=PAPER_CODE,
+        code=PAPER_CODE["paper_fig4_kl"],
     log:
         "results/logs/paper/fig4_kl/{hd}.log",
     benchmark:
@@ -201,7 +205,7 @@ rule paper_fig4_likelihood:
                            "4 likelihood control", "verdict per dimension and level (CSV)"),
     params:
         settings=paper_settings("likelihood"),
-        code=PAPER_CODE,
+        code=PAPER_CODE["paper_fig4_likelihood"],
     log:
         "results/logs/paper/fig4_likelihood.log",
     benchmark:
@@ -230,7 +234,7 @@ rule paper_fig5_bridge:
                            "5 Schroedinger bridge", "trained models from the sweep (CSV)"),
     params:
         settings={k: v for k, v in paper_settings("bridge").items() if k != "learned"},
-        code=PAPER_CODE,
+        code=PAPER_CODE["paper_fig5_bridge"],
     log:
         "results/logs/paper/fig5_bridge.log",
     benchmark:

@@ -1,5 +1,6 @@
-"""Rule aggregate: results/metrics.csv and results/training.csv (sibench.experiment.aggregate)."""
-from sibench import experiment as E
+"""Rule aggregate: results/metrics.csv and results/training.csv (sibench.stages.aggregate.aggregate)."""
+from sibench.io import logged
+from sibench.stages.aggregate import aggregate
 
-with E.logged(snakemake.log[0], snakemake.threads):
-    E.aggregate(snakemake.input.rows, snakemake.input.specs, snakemake.output.metrics, snakemake.output.training)
+with logged(snakemake.log[0], snakemake.threads):
+    aggregate(snakemake.input.rows, snakemake.input.specs, snakemake.output.metrics, snakemake.output.training)

@@ -1,7 +1,10 @@
 """Rule evaluate: sample every seed's model of one benchmark x method and compute all metrics
-(sibench.experiment.evaluate_group)."""
-from sibench import experiment as E
+(sibench.stages.evaluate.evaluate_group)."""
+from sibench.config.specs import EvaluateSpec
+from sibench.io import logged
+from sibench.stages.evaluate import evaluate_group
 
-with E.logged(snakemake.log[0], snakemake.threads):
+with logged(snakemake.log[0], snakemake.threads):
     i, o = snakemake.input, snakemake.output
-    E.evaluate_group(snakemake.params.specs, i.models, i.truth, i.truth_json, o.samples, o.rows)
+    specs = [EvaluateSpec.from_dict(d) for d in snakemake.params.specs]
+    evaluate_group(specs, i.models, i.truth, i.truth_json, o.samples, o.rows)

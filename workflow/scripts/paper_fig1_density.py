@@ -1,8 +1,7 @@
-"""Rule paper_fig1_density: exact rho_t of the 1-D pair for each interpolant (sibench.paper.density_evolution)."""
-from sibench import experiment as E, paper as P, paper_plots as PP
+"""Rule paper_fig1_density: exact rho_t of the 1-D pair for each interpolant
+(sibench.paper.fig1_density.write_density_figure)."""
+from sibench.io import logged
+from sibench.paper.fig1_density import write_density_figure
 
-with E.logged(snakemake.log[0], snakemake.threads):
-    df = P.density_evolution(**snakemake.params.settings)
-    print(P.density_masses(df).to_string(index=False))
-    E.write_csv(snakemake.output.csv, df)
-    PP.plot_density_evolution(df, snakemake.output.png)
+with logged(snakemake.log[0], snakemake.threads):
+    write_density_figure(snakemake.params.settings, snakemake.output.csv, snakemake.output.png)

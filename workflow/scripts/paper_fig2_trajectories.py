@@ -1,9 +1,8 @@
-"""Rule paper_fig2_trajectories: ODE and SDE paths under the exact fields (sibench.paper.trajectories)."""
-from sibench import experiment as E, paper as P, paper_plots as PP
+"""Rule paper_fig2_trajectories: ODE and SDE paths under the exact fields
+(sibench.paper.fig2_trajectories.write_trajectories_figure)."""
+from sibench.io import logged
+from sibench.paper.fig2_trajectories import TABLES, write_trajectories_figure
 
-with E.logged(snakemake.log[0], snakemake.threads):
-    tables = P.trajectories(**snakemake.params.settings)
-    print(tables["summary"].to_string(index=False))
-    for name in ("summary", "terminal", "paths", "density"):
-        E.write_csv(snakemake.output[name], tables[name])
-    PP.plot_trajectories(tables, snakemake.output.png)
+with logged(snakemake.log[0], snakemake.threads):
+    write_trajectories_figure(snakemake.params.settings, {name: snakemake.output[name] for name in TABLES},
+                              snakemake.output.png)

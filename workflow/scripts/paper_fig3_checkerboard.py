@@ -1,11 +1,9 @@
-"""Rule paper_fig3_checkerboard: ODE and SDE samples of the checkerboard models (sibench.paper.checkerboard_samples)."""
-from sibench import experiment as E, paper as P, paper_plots as PP
+"""Rule paper_fig3_checkerboard: ODE and SDE samples of the checkerboard models
+(sibench.paper.fig3_checkerboard.write_checkerboard_figure)."""
+from sibench.io import logged
+from sibench.paper.fig3_checkerboard import write_checkerboard_figure
 
-with E.logged(snakemake.log[0], snakemake.threads):
-    s = dict(snakemake.params.settings)
-    tables = P.checkerboard_samples(s.pop("panels"), snakemake.input.models, reused=snakemake.params.reused,
-                                    device=snakemake.params.device, **s)
-    print(tables["summary"].to_string(index=False))
-    E.write_csv(snakemake.output.summary, tables["summary"])
-    E.write_csv(snakemake.output.samples, tables["samples"])
-    PP.plot_checkerboard(tables["samples"], tables["summary"], snakemake.output.png)
+with logged(snakemake.log[0], snakemake.threads):
+    o = snakemake.output
+    write_checkerboard_figure(snakemake.params.settings, snakemake.input.models, snakemake.params.reused,
+                              snakemake.params.device, o.summary, o.samples, o.png)

@@ -1,9 +1,9 @@
-"""Rule paper_fig4_kl: KL against eps in one dimension, three training levels (sibench.paper.likelihood_control_run)."""
-from sibench import experiment as E, paper as P
+"""Rule paper_fig4_kl: KL against eps in one dimension, three training levels
+(sibench.paper.fig4_likelihood.write_kl_table)."""
+from sibench.io import logged
+from sibench.paper.fig4_likelihood import write_kl_table
 
-with E.logged(snakemake.log[0], snakemake.threads):
-    s = {k: v for k, v in snakemake.params.settings.items() if k not in ("method", "short_steps")}
+with logged(snakemake.log[0], snakemake.threads):
     i = snakemake.input
-    df = P.likelihood_control_run(snakemake.wildcards.hd, i.well, i.short, device=snakemake.params.device, **s)
-    print(df.to_string(index=False))
-    E.write_csv(snakemake.output[0], df)
+    write_kl_table(snakemake.wildcards.hd, i.well, i.short, snakemake.params.device, snakemake.params.settings,
+                   snakemake.output[0])

@@ -1,12 +1,8 @@
-"""Rule paper_fig4_likelihood: the likelihood-control figure and its verdict (sibench.paper.likelihood_verdict)."""
-import pandas as pd
+"""Rule paper_fig4_likelihood: the likelihood-control figure and its verdict
+(sibench.paper.fig4_plot.write_likelihood_figure)."""
+from sibench.io import logged
+from sibench.paper.fig4_plot import write_likelihood_figure
 
-from sibench import experiment as E, paper as P, paper_plots as PP
-
-with E.logged(snakemake.log[0], snakemake.threads):
-    df = pd.concat([pd.read_csv(f) for f in snakemake.input], ignore_index=True)
-    verdict = P.likelihood_verdict(df)
-    print(verdict.to_string(index=False))
-    E.write_csv(snakemake.output.csv, df)
-    E.write_csv(snakemake.output.verdict, verdict)
-    PP.plot_likelihood(df, verdict, snakemake.output.png)
+with logged(snakemake.log[0], snakemake.threads):
+    o = snakemake.output
+    write_likelihood_figure(snakemake.input, o.csv, o.verdict, o.png)

@@ -1,12 +1,8 @@
-"""Rule paper_fig5_bridge: interpolant marginals against the exact Gaussian bridge (sibench.paper.bridge_marginals)."""
-from sibench import experiment as E, paper as P, paper_plots as PP
+"""Rule paper_fig5_bridge: interpolant marginals against the exact Gaussian bridge
+(sibench.paper.fig5_plot.write_bridge_figure)."""
+from sibench.io import logged
+from sibench.paper.fig5_plot import TABLES, write_bridge_figure
 
-with E.logged(snakemake.log[0], snakemake.threads):
-    tables = P.bridge_marginals(**snakemake.params.settings)
-    learned = P.learned_bridge_rows(snakemake.input.learned, float(tables["info"]["sigma2"].iloc[0]))
-    print(tables["curves"].pivot_table(index="t", columns=["coupling", "kind"], values="bures_w2").to_string())
-    for name in ("curves", "samples", "ellipses"):
-        E.write_csv(snakemake.output[name], tables[name])
-    E.write_csv(snakemake.output.learned, learned)
-    PP.plot_bridge(tables["curves"], tables["samples"], tables["info"], snakemake.output.png, learned=learned,
-                   ellipses=tables["ellipses"])
+with logged(snakemake.log[0], snakemake.threads):
+    write_bridge_figure(snakemake.params.settings, snakemake.input.learned,
+                        {name: snakemake.output[name] for name in TABLES}, snakemake.output.png)

@@ -1,5 +1,7 @@
-"""Rule paper_train: a model of figure 3 or 4 that the sweep does not train (sibench.experiment.train_run)."""
-from sibench import experiment as E
+"""Rule paper_train: a model of figure 3 or 4 that the sweep does not train (sibench.stages.train.train_run)."""
+from sibench.config.specs import TrainSpec
+from sibench.io import logged
+from sibench.stages.train import train_run
 
-with E.logged(snakemake.log[0], snakemake.threads):
-    E.train_run(snakemake.params.spec, snakemake.output.model, threads=snakemake.threads)
+with logged(snakemake.log[0], snakemake.threads):
+    train_run(TrainSpec.from_dict(snakemake.params.spec), snakemake.output.model, threads=snakemake.threads)

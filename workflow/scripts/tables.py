@@ -1,6 +1,7 @@
-"""Rule tables: Markdown and LaTeX tables of one benchmark (sibench.plotting.write_tables)."""
-from sibench import experiment as E
+"""Rule tables: Markdown, LaTeX and HTML tables of one benchmark (sibench.tables.write_tables)."""
+from sibench.io import logged
+from sibench.tables import write_tables
 
-with E.logged(snakemake.log[0]):
-    E.write_tables(snakemake.input.metrics, snakemake.input.truth_json, snakemake.wildcards.benchmark,
-                   snakemake.output.md, snakemake.output.tex, snakemake.output.html)
+with logged(snakemake.log[0]):
+    write_tables(snakemake.input.metrics, snakemake.input.truth_json, snakemake.wildcards.benchmark,
+                 snakemake.output.md, snakemake.output.tex, snakemake.output.html)

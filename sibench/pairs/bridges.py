@@ -12,6 +12,8 @@ import torch
 from si.bridges import GaussianBridge, MixturePotentialBridge
 from si.mixtures import GaussianMixture
 
+__all__ = ["gaussian_sb_pair", "mixture_potential_bridge"]
+
 Tensor = torch.Tensor
 F64 = torch.float64
 
@@ -80,8 +82,8 @@ def mixture_potential_bridge(d: int, sigma2: float, base_var: float = 2.0) -> Mi
                                sigma2 = 1:   1.32 (0.68); component radius 3.48 -> 3.65 / 2.50 -> 3.75
       base_var = 0.25:         sigma2 = 0.1: 0.78 (0.42); sigma2 = 1: 2.60 (0.61);
                                component radius 1.82 -> 2.55 / 0.69 -> 3.45
-    The default is the value sibench.densities' stored Monte Carlo entropies were computed with; switching
-    the benchmark to 0.25 needs those entropies regenerated.
+    The default is the value the stored Monte Carlo entropies (sibench.densities.entropies) were computed
+    with; switching the benchmark to 0.25 needs those entropies regenerated.
     """
     if int(d) != d or d < 2:
         raise ValueError(f"d must be an integer >= 2, got {d}")

@@ -1,0 +1,281 @@
+"""What one stage of one run reads: frozen dataclasses, built once from the config (sibench.config.resolve).
+
+A spec holds every setting its stage reads and nothing else, so the workflow can pass it as a rule
+parameter (`to_dict()`: plain dicts, lists, numbers and strings) and a changed setting re-runs exactly
+the jobs that read it (Snakemake's params rerun trigger); the job's script rebuilds it with
+`from_dict`. Everything here is data: no si import, so a stage's code version (sibench.versioning)
+does not depend on the specs of other stages.
+
+    TruthSpec      benchmark, reference sample size, test points, floor repeats
+    TrainSpec      run (benchmark, method, seed), ModelSpec, TrainSettings, device
+    EvaluateSpec   run, label, ModelSpec, eps, device, SamplingSpec (ODE / SDE Integrator, window),
+                   LikelihoodSpec (None when the likelihood is off), EvaluationSpec
+"""
+from __future__ import annotations
+
+from dataclasses import MISSING, dataclass, fields
+from typing import Optional, Tuple
+
+__all__ = ["TRAIN_KEYS", "ModelSpec", "TrainSettings", "TruthSpec", "TrainSpec", "Integrator", "SamplingSpec",
+           "LikelihoodSpec", "EvaluationSpec", "EvaluateSpec"]
+
+# the training settings a config may set (si.training.TrainConfig's fields but seed, threads and ema)
+TRAIN_KEYS = ("steps", "batch", "lr", "lr_decay", "lr_every", "hidden", "depth", "antithetic",
+              "t_min", "t_max", "log_every", "dtype")
+
+
+def _check_keys(cls, d: dict) -> None:
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(d) - known)
+    missing = sorted(f.name for f in fields(cls) if f.name not in d and f.default is MISSING)
+    if unknown:
+        raise ValueError(f"{cls.__name__}: unknown key(s) {unknown}; valid: {sorted(known)}")
+    if missing:
+        raise ValueError(f"{cls.__name__}: missing key(s) {missing}")
+
+
+def _positive_ints(name: str, values) -> Tuple[int, ...]:
+    values = tuple(values)
+    if not values or any(int(v) != v or v < 1 for v in values):
+        raise ValueError(f"{name} must be a non-empty list of positive integers, got {list(values)}")
+    return tuple(int(v) for v in values)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """What a model learns: the interpolant (path, gamma, a), the objective, and the coupling of
+    (x0, x1) with its entropic regularisation (None unless the coupling is entropic)."""
+
+    path: str
+    gamma: str
+    a: float
+    objective: str
+    coupling: str
+    coupling_reg: Optional[float]
+
+    def interpolant(self):
+        """The si.interpolants.Interpolant of this model."""
+        from si.interpolants import Interpolant
+        return Interpolant(self.path, self.gamma, self.a)
+
+    def to_dict(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ModelSpec":
+        _check_keys(cls, d)
+        return cls(**d)
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    """The training settings the config gives (TRAIN_KEYS; None: not given, si.training's default)."""
+
+    steps: Optional[int] = None
+    batch: Optional[int] = None
+    lr: Optional[float] = None
+    lr_decay: Optional[float] = None
+    lr_every: Optional[int] = None
+    hidden: Optional[int] = None
+    depth: Optional[int] = None
+    antithetic: Optional[bool] = None
+    t_min: Optional[float] = None
+    t_max: Optional[float] = None
+    log_every: Optional[int] = None
+    dtype: Optional[str] = None
+
+    def to_dict(self) -> dict:
+        """The given settings, in TRAIN_KEYS order (the arguments of si.training.TrainConfig)."""
+        return {k: getattr(self, k) for k in TRAIN_KEYS if getattr(self, k) is not None}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainSettings":
+        _check_keys(cls, d)
+        return cls(**d)
+
+
+@dataclass(frozen=True)
+class TruthSpec:
+    """The truth of one benchmark: n reference samples of rho1, n_test likelihood test points, and the
+    W2 floor averaged over floor_repeats truth-vs-reference distances."""
+
+    benchmark: str
+    n: int
+    n_test: int
+    floor_repeats: int
+
+    def __post_init__(self):
+        for name in ("n", "n_test", "floor_repeats"):
+            _positive_ints(f"TruthSpec.{name}", [getattr(self, name)])
+
+    def to_dict(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TruthSpec":
+        _check_keys(cls, d)
+        return cls(**d)
+
+
+@dataclass(frozen=True)
+class TrainSpec:
+    """One model to train: the run (benchmark, method, seed), what it learns, how, and where."""
+
+    benchmark: str
+    method: str
+    seed: int
+    model: ModelSpec
+    train: TrainSettings
+    device: str
+
+    def to_dict(self) -> dict:
+        return {"benchmark": self.benchmark, "method": self.method, "seed": self.seed,
+                "model": self.model.to_dict(), "train": self.train.to_dict(), "device": self.device}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainSpec":
+        _check_keys(cls, d)
+        return cls(d["benchmark"], d["method"], int(d["seed"]), ModelSpec.from_dict(d["model"]),
+                   TrainSettings.from_dict(d["train"]), d["device"])
+
+
+@dataclass(frozen=True)
+class Integrator:
+    """A sampler's method (si.sampling) and the step counts it runs with."""
+
+    method: str
+    steps: Tuple[int, ...]
+
+    def __post_init__(self):
+        object.__setattr__(self, "steps", _positive_ints(f"{self.method} steps", self.steps))
+
+    def to_dict(self) -> dict:
+        return {"method": self.method, "steps": list(self.steps)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Integrator":
+        _check_keys(cls, d)
+        return cls(d["method"], tuple(d["steps"]))
+
+
+@dataclass(frozen=True)
+class SamplingSpec:
+    """n samples per sampler run, from the same x0 ~ rho0: the ODE at eps = 0, the SDE at every eps, on
+    the integration window [t_min, t_max] (docs/theory.md §9)."""
+
+    n: int
+    ode: Integrator
+    sde: Integrator
+    window: Tuple[float, float]
+
+    def __post_init__(self):
+        lo, hi = (float(t) for t in self.window)
+        if not 0.0 <= lo < hi <= 1.0:
+            raise ValueError(f"the sampling window must satisfy 0 <= t_min < t_max <= 1, got [{lo}, {hi}]")
+        object.__setattr__(self, "window", (lo, hi))
+        _positive_ints("SamplingSpec.n", [self.n])
+
+    def to_dict(self) -> dict:
+        return {"n": self.n, "ode": self.ode.to_dict(), "sde": self.sde.to_dict(), "window": list(self.window)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "SamplingSpec":
+        _check_keys(cls, d)
+        return cls(int(d["n"]), Integrator.from_dict(d["ode"]), Integrator.from_dict(d["sde"]), tuple(d["window"]))
+
+
+@dataclass(frozen=True)
+class LikelihoodSpec:
+    """The cross-entropy of rho1 under the model at n test points: the ODE likelihood (ode_method,
+    ode_steps) and, at every eps > 0 of `eps`, each SDE estimator (sde_steps, sde_paths); divergence
+    "exact" or "hutchinson" (with `probes`, None for the exact one)."""
+
+    n: int
+    ode_method: str
+    ode_steps: int
+    divergence: str
+    probes: Optional[int]
+    sde_steps: int
+    sde_paths: int
+    sde_estimators: Tuple[str, ...]
+    eps: Tuple[float, ...]
+
+    def __post_init__(self):
+        object.__setattr__(self, "sde_estimators", tuple(self.sde_estimators))
+        object.__setattr__(self, "eps", tuple(float(e) for e in self.eps))
+        if any(not e > 0 for e in self.eps):
+            raise ValueError(f"the SDE likelihood needs eps > 0, got {list(self.eps)}")
+        if (self.probes is None) != (self.divergence != "hutchinson"):
+            raise ValueError("probes is set exactly when the divergence is 'hutchinson'")
+
+    def to_dict(self) -> dict:
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {**d, "sde_estimators": list(self.sde_estimators), "eps": list(self.eps)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "LikelihoodSpec":
+        _check_keys(cls, d)
+        return cls(**{**d, "sde_estimators": tuple(d["sde_estimators"]), "eps": tuple(d["eps"])})
+
+
+@dataclass(frozen=True)
+class EvaluationSpec:
+    """field_n points for the field errors against the oracle (0: none); the times of the marginals
+    compared with the exact bridge (empty unless the pair is a Schroedinger-bridge pair)."""
+
+    field_n: int
+    bridge_times: Tuple[float, ...]
+
+    def __post_init__(self):
+        object.__setattr__(self, "bridge_times", tuple(float(t) for t in self.bridge_times))
+
+    def to_dict(self) -> dict:
+        return {"field_n": self.field_n, "bridge_times": list(self.bridge_times)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "EvaluationSpec":
+        _check_keys(cls, d)
+        return cls(int(d["field_n"]), tuple(d["bridge_times"]))
+
+
+@dataclass(frozen=True)
+class EvaluateSpec:
+    """Every evaluation of one trained model: samples at every eps (only 0 for a model without a
+    score), the likelihoods, the field errors and bridge comparisons."""
+
+    benchmark: str
+    method: str
+    label: str
+    seed: int
+    model: ModelSpec
+    eps: Tuple[float, ...]
+    device: str
+    sampling: SamplingSpec
+    likelihood: Optional[LikelihoodSpec]
+    evaluation: EvaluationSpec
+
+    def __post_init__(self):
+        object.__setattr__(self, "eps", tuple(float(e) for e in self.eps))
+        if not self.eps or any(e < 0 for e in self.eps):
+            raise ValueError(f"eps must be a non-empty list of numbers >= 0, got {list(self.eps)}")
+
+    def factors(self) -> dict:
+        """The run's factors, as in the columns of results/metrics.csv."""
+        m = self.model
+        return {"benchmark": self.benchmark, "method": self.method, "label": self.label, "path": m.path,
+                "gamma": m.gamma, "a": m.a, "objective": m.objective, "coupling": m.coupling, "seed": self.seed}
+
+    def to_dict(self) -> dict:
+        return {"benchmark": self.benchmark, "method": self.method, "label": self.label, "seed": self.seed,
+                "model": self.model.to_dict(), "eps": list(self.eps), "device": self.device,
+                "sampling": self.sampling.to_dict(),
+                "likelihood": None if self.likelihood is None else self.likelihood.to_dict(),
+                "evaluation": self.evaluation.to_dict()}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "EvaluateSpec":
+        _check_keys(cls, d)
+        lk = d["likelihood"]
+        return cls(d["benchmark"], d["method"], d["label"], int(d["seed"]), ModelSpec.from_dict(d["model"]),
+                   tuple(d["eps"]), d["device"], SamplingSpec.from_dict(d["sampling"]),
+                   None if lk is None else LikelihoodSpec.from_dict(lk), EvaluationSpec.from_dict(d["evaluation"]))

@@ -1,0 +1,50 @@
+"""sibench.versioning: a stage's code version is the import closure of its module, read from the sources,
+and it follows imports into packages (si/sampling/ as a package of several files works like si/sampling.py)."""
+from __future__ import annotations
+
+import shutil
+
+from sibench.versioning import ROOT, STAGE_MODULES, SourceTree, stage_version
+
+
+def _copy(tmp_path):
+    for package in ("si", "sibench"):
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
+    return tmp_path
+
+
+def _versions(root):
+    tree = SourceTree(root)  # a fresh tree reads the files again
+    return {stage: tree.version(module) for stage, module in STAGE_MODULES.items()}
+
+
+def test_stage_versions_are_distinct_and_stable():
+    v = {s: stage_version(s) for s in STAGE_MODULES}
+    assert len(set(v.values())) == len(v) and all(len(x) == 16 for x in v.values())
+    assert v == {s: stage_version(s) for s in STAGE_MODULES}
+
+
+def test_closure_follows_modules_and_packages(tmp_path):
+    root = _copy(tmp_path)
+    tree = SourceTree(root)
+    evaluate = tree.closure([STAGE_MODULES["evaluate"]])
+    assert {"si.sampling", "si.likelihood", "si.training", "sibench.stages.sampling", "sibench.samples"} <= set(evaluate)
+    assert "si.sampling" not in tree.closure([STAGE_MODULES["train"]])
+    assert "sibench.densities.entropies" in tree.closure(["sibench.pairs"])  # package __init__ -> its modules
+    # si.sampling becomes a package: __init__ re-exports from two modules, one importing the other
+    src = (root / "si/sampling.py").read_text()
+    (root / "si/sampling.py").unlink()
+    (root / "si/sampling").mkdir()
+    (root / "si/sampling/core.py").write_text(src.replace("\nfrom .", "\nfrom .."))
+    (root / "si/sampling/sde.py").write_text("from .core import sample_ode\nfrom ..fields import drift\n")
+    (root / "si/sampling/__init__.py").write_text("from .core import *  # noqa: F401,F403\nfrom . import sde\n")
+    tree = SourceTree(root)
+    evaluate = tree.closure([STAGE_MODULES["evaluate"]])
+    assert {"si.sampling", "si.sampling.core", "si.sampling.sde", "si.fields"} <= set(evaluate)
+    assert not any(m.startswith("si.sampling") for m in tree.closure([STAGE_MODULES["train"]]))
+    before = _versions(root)
+    with open(root / "si/sampling/sde.py", "a") as fh:
+        fh.write("\n# an edit\n")
+    after = _versions(root)
+    assert after["evaluate"] != before["evaluate"]
+    assert {s: v for s, v in after.items() if s != "evaluate"} == {s: v for s, v in before.items() if s != "evaluate"}

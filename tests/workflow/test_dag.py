@@ -1,0 +1,83 @@
+"""The DAG: the default config's dry run lists every stage, the cluster profile plans, and a tiny sweep builds
+every table and figure and the HTML report."""
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+import time
+
+import pytest
+
+from .tiny import ROOT, SNAKEFILE, snakemake, variant
+
+
+# ----------------------------------------------------------------------------------------
+# the DAG
+# ----------------------------------------------------------------------------------------
+def test_default_dry_run_lists_the_jobs(tmp_path):
+    t0 = time.time()
+    res = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--directory", str(tmp_path),
+                          "-s", str(SNAKEFILE), "--configfile", str(ROOT / "config/default.yaml")],
+                         capture_output=True, text=True, timeout=120, cwd=ROOT)
+    elapsed = time.time() - t0
+    assert res.returncode == 0, res.stderr[-3000:]
+    for rule in ("truth", "train", "evaluate", "aggregate", "tables", "figure_samples", "figure_bridge"):
+        assert f"\n{rule} " in res.stdout, rule
+    print(f"default dry run: {elapsed:.1f}s")
+    assert elapsed < 30
+
+
+@pytest.mark.skipif(importlib.util.find_spec("snakemake_executor_plugin_slurm") is None,
+                    reason="needs the optional extra: pip install -e '.[slurm]'")
+def test_slurm_profile_dry_run(tmp_path):
+    res = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--workflow-profile", "profiles/slurm",
+                          "--configfile", "config/quick.yaml", "--directory", str(tmp_path)],
+                         capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert res.returncode == 0, (res.stdout + res.stderr)[-3000:]
+    assert "\ntrain " in res.stdout
+
+
+
+
+# ----------------------------------------------------------------------------------------
+# the whole DAG on a tiny sweep, and the HTML report
+# ----------------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_tiny_sweep_builds_every_table_figure_and_the_report(tmp_path):
+    """All targets of a tiny sweep covering a two-sided pair, a one-sided pair (support fraction)
+    and a bridge pair (bridge tables and figure), then `snakemake --report`."""
+    cfg = variant(lambda c: (
+        c.update(seeds=[0, 1]),   # one job per benchmark x method trains and evaluates both seeds
+        c["methods"].update({"osl-bs": {"path": "one-sided-linear", "objective": "b,s"},
+                             "sb-bs": {"path": "linear", "gamma": "brownian", "a": "sigma2", "objective": "b,s",
+                                       "coupling": "entropic", "train": {"batch": 64}}}),
+        c["benchmarks"].update({"gauss-checkerboard": {"methods": ["osl-bs"]},
+                                "sb-gauss-d2-s1": {"methods": ["sb-bs", "linear-bs"]}}),
+        c["benchmarks"]["gmm-pair"].update(methods=["linear-bs", "fm-b"])))
+    res = snakemake(tmp_path, cfg, timeout=900)
+    assert res.returncode == 0, res.stderr[-4000:]
+    figures = sorted((tmp_path / "report/figures").glob("*.png"))
+    tables = sorted((tmp_path / "report/tables").glob("*.*"))
+    names = {p.name for p in figures}
+    assert {"metric_vs_eps.png", "w2_vs_nfe.png", "training_curves.png", "compute.png",
+            "bridge_sb-gauss-d2-s1.png"} <= names
+    assert {f"samples_{b}.png" for b in ("gmm-pair", "gauss-checkerboard", "sb-gauss-d2-s1")} <= names
+    assert len(tables) == 9  # md, tex, html per benchmark
+    md = (tmp_path / "report/tables/sb-gauss-d2-s1.md").read_text()
+    assert "Coupling W2" in md and "Bures-W2 of the marginal at t = 0.5" in md and "**" in md
+    assert "support" in (tmp_path / "report/tables/gauss-checkerboard.md").read_text()
+    tex = (tmp_path / "report/tables/gmm-pair.tex").read_text()
+    assert r"\begin{tabular}" in tex and r"\textbf{" in tex
+    bench = (tmp_path / "results/benchmarks.csv").read_text()
+    assert "train" in bench and "max_rss" in bench
+    import pandas as pd
+    df = pd.read_csv(tmp_path / "results/metrics.csv")
+    assert set(df["seed"]) == {0, 1}
+    assert len(list((tmp_path / "results/models").rglob("seed*.pt"))) == 2 * 5  # 5 benchmark x method
+
+    rep = snakemake(tmp_path, cfg, "--report", "report/report.html", timeout=300)
+    assert rep.returncode == 0, rep.stderr[-4000:]
+    html = (tmp_path / "report/report.html").read_text(errors="replace")
+    for p in figures + tables + [tmp_path / "report/summary.md", tmp_path / "results/metrics.csv"]:
+        assert p.name in html, f"{p.name} missing from the report"
