@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from si.bridges import GaussianBridge, MixturePotentialBridge, bures_map, sb_cross_cov
-from sibench.bridge_pairs import gaussian_sb_pair, mixture_potential_bridge
+from sibench.pairs.bridges import gaussian_sb_pair, mixture_potential_bridge
 from si.interpolants import Interpolant
 from si.mixtures import GaussianMixture, gaussian_log_prob
 from si.oracle import InterpolantOracle

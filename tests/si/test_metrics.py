@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from si.bridges import GaussianBridge
-from sibench.bridge_pairs import gaussian_sb_pair
+from sibench.pairs.bridges import gaussian_sb_pair
 from si.metrics import (bridge_metrics, bures_w2, bures_w2_samples, bw_uvp, conditional_bw_uvp, coupling_w2,
                         gaussian_fit, path_energy, sliced_w2, w2, w2_floor)
 from si.mixtures import GaussianMixture
