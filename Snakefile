@@ -2,11 +2,12 @@
 
     snakemake                                   # config/default.yaml, all cores (profiles/default)
     snakemake --configfile config/quick.yaml    # the tiny sweep CI runs
-    snakemake --report report/report.html       # browsable report of every figure and table
+    snakemake --report report/default/report.html   # browsable report of every figure and table
 
 The DAG: truth (per benchmark) -> train (benchmark x method x seed; independent of eps)
 -> evaluate (one job per model: sample at every eps x sampler x steps, then every metric)
--> results/metrics.csv -> report/tables, report/figures -> the HTML report.
+-> results/<name>/metrics.csv -> report/<name>/tables, figures -> the HTML report, where <name> is the
+config's name (each config writes under its own).
 Every computation lives in si and sibench (sibench.stages run the stages); workflow/scripts only pass files on.
 """
 from snakemake.exceptions import WorkflowError
@@ -29,6 +30,8 @@ report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/report_targets.smk"
+include: "workflow/rules/paper_targets.smk"
 include: "workflow/rules/truth.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/evaluate.smk"
@@ -40,10 +43,10 @@ include: "workflow/rules/paper.smk"
 rule all:
     default_target: True
     input:
-        "results/metrics.csv",
-        "results/training.csv",
-        "results/benchmarks.csv",
-        "report/summary.md",
+        results("metrics.csv"),
+        results("training.csv"),
+        results("benchmarks.csv"),
+        reports("summary.md"),
         TABLES,
         FIGURES,
         PAPER_TARGETS,

@@ -6,7 +6,7 @@ from typing import List
 
 from .check import check_config
 
-__all__ = ["Run", "plan"]
+__all__ = ["Run", "plan", "results_dir", "report_dir"]
 
 
 @dataclass(frozen=True)
@@ -30,3 +30,14 @@ def plan(config: dict) -> List[Run]:
             for seed in config["seeds"]:
                 runs.append(Run(b, m, int(seed)))
     return runs
+
+
+def results_dir(config: dict) -> str:
+    """Where a config's results go: results/<name> (each config under its own name, so a quick run never
+    touches the default run's files)."""
+    return f"results/{config['name']}"
+
+
+def report_dir(config: dict) -> str:
+    """Where a config's tables and figures go: report/<name> (the committed report is report/default)."""
+    return f"report/{config['name']}"

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from ..config.plan import results_dir
 from ..config.resolve import train_spec
 from ..pairs import get_benchmark
 from ..seeds import figure_generator
@@ -117,7 +118,7 @@ def bridge_evaluations(config: dict, runs, benchmark: str) -> List[str]:
         if (m.path == "linear" and m.gamma == "brownian" and abs(m.a - pair.sigma2) < 1e-12
                 and m.objective == "b,s" and m.coupling in ("independent", "entropic") and s not in seen):
             seen.append(s)  # two names for one model (e.g. linear-bs and bridge-bs at sigma^2 = 1): once
-            out.append(f"results/evaluations/{r.stem}.csv")
+            out.append(f"{results_dir(config)}/evaluations/{r.stem}.csv")
     return out
 
 

@@ -9,6 +9,7 @@ import copy
 from dataclasses import dataclass, replace
 from typing import Dict, Optional
 
+from ..config.plan import results_dir
 from ..config.resolve import check_train_settings, train_spec
 from ..config.specs import TRAIN_KEYS, TrainSettings, TrainSpec
 from si.interpolants import PATHS
@@ -81,7 +82,7 @@ def _model(config: dict, sweep: Dict[str, TrainSpec], benchmark: str, method: di
         for path, s in sweep.items():
             if s == _unnamed(spec):
                 return PaperModel(key, spec, path, True)
-    return PaperModel(key, spec, f"results/paper/models/{key}.pt", False)
+    return PaperModel(key, spec, f"{results_dir(config)}/paper/models/{key}.pt", False)
 
 
 def plan_models(config: dict, runs) -> Dict[str, object]:
@@ -92,7 +93,8 @@ def plan_models(config: dict, runs) -> Dict[str, object]:
          "train": {key: PaperModel for every model the workflow must train itself}}
     """
     pf = config.get("paper_figures") or {}
-    sweep = {f"results/models/{r.stem}.pt": _unnamed(train_spec(config, r.benchmark, r.method, r.seed))
+    root = results_dir(config)
+    sweep = {f"{root}/models/{r.stem}.pt": _unnamed(train_spec(config, r.benchmark, r.method, r.seed))
              for r in runs} if pf else {}
     out: Dict[str, object] = {"checkerboard": [], "likelihood": {}, "train": {}}
     cb = pf.get("checkerboard")

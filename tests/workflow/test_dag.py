@@ -57,27 +57,27 @@ def test_tiny_sweep_builds_every_table_figure_and_the_report(tmp_path):
         c["benchmarks"]["gmm-pair"].update(methods=["linear-bs", "fm-b"])))
     res = snakemake(tmp_path, cfg, timeout=900)
     assert res.returncode == 0, res.stderr[-4000:]
-    figures = sorted((tmp_path / "report/figures").glob("*.png"))
-    tables = sorted((tmp_path / "report/tables").glob("*.*"))
+    figures = sorted((tmp_path / "report/tiny/figures").glob("*.png"))
+    tables = sorted((tmp_path / "report/tiny/tables").glob("*.*"))
     names = {p.name for p in figures}
     assert {"metric_vs_eps.png", "w2_vs_nfe.png", "training_curves.png", "compute.png",
             "bridge_sb-gauss-d2-s1.png"} <= names
     assert {f"samples_{b}.png" for b in ("gmm-pair", "gauss-checkerboard", "sb-gauss-d2-s1")} <= names
     assert len(tables) == 9  # md, tex, html per benchmark
-    md = (tmp_path / "report/tables/sb-gauss-d2-s1.md").read_text()
+    md = (tmp_path / "report/tiny/tables/sb-gauss-d2-s1.md").read_text()
     assert "Coupling W2" in md and "Bures-W2 of the marginal at t = 0.5" in md and "**" in md
-    assert "support" in (tmp_path / "report/tables/gauss-checkerboard.md").read_text()
-    tex = (tmp_path / "report/tables/gmm-pair.tex").read_text()
+    assert "support" in (tmp_path / "report/tiny/tables/gauss-checkerboard.md").read_text()
+    tex = (tmp_path / "report/tiny/tables/gmm-pair.tex").read_text()
     assert r"\begin{tabular}" in tex and r"\textbf{" in tex
-    bench = (tmp_path / "results/benchmarks.csv").read_text()
+    bench = (tmp_path / "results/tiny/benchmarks.csv").read_text()
     assert "train" in bench and "max_rss" in bench
     import pandas as pd
-    df = pd.read_csv(tmp_path / "results/metrics.csv")
+    df = pd.read_csv(tmp_path / "results/tiny/metrics.csv")
     assert set(df["seed"]) == {0, 1}
-    assert len(list((tmp_path / "results/models").rglob("seed*.pt"))) == 2 * 5  # 5 benchmark x method
+    assert len(list((tmp_path / "results/tiny/models").rglob("seed*.pt"))) == 2 * 5  # 5 benchmark x method
 
-    rep = snakemake(tmp_path, cfg, "--report", "report/report.html", timeout=300)
+    rep = snakemake(tmp_path, cfg, "--report", "report/tiny/report.html", timeout=300)
     assert rep.returncode == 0, rep.stderr[-4000:]
-    html = (tmp_path / "report/report.html").read_text(errors="replace")
-    for p in figures + tables + [tmp_path / "report/summary.md", tmp_path / "results/metrics.csv"]:
+    html = (tmp_path / "report/tiny/report.html").read_text(errors="replace")
+    for p in figures + tables + [tmp_path / "report/tiny/summary.md", tmp_path / "results/tiny/metrics.csv"]:
         assert p.name in html, f"{p.name} missing from the report"

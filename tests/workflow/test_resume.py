@@ -20,9 +20,9 @@ from .tiny import SNAKEFILE, TINY, variant
 def _finished(workdir: Path):
     """Checkpoints of the training jobs that have finished (Snakemake writes a job's benchmark file
     once the job has succeeded)."""
-    bench = workdir / "results/benchmarks/train"
+    bench = workdir / "results/tiny/benchmarks/train"
     tsvs = sorted(bench.rglob("*.tsv")) if bench.exists() else []   # one per benchmark x method
-    dirs = [workdir / "results/models" / t.relative_to(bench).with_suffix("") for t in tsvs]
+    dirs = [workdir / "results/tiny/models" / t.relative_to(bench).with_suffix("") for t in tsvs]
     return [p for d in dirs for p in sorted(d.glob("seed*.pt"))]
 
 
@@ -36,7 +36,7 @@ def test_killed_run_resumes_without_redoing_finished_jobs(tmp_path, how):
     cfg = tmp_path / "config.yaml"
     cfg.write_text(yaml.safe_dump(TINY, sort_keys=False))
     cmd = [sys.executable, "-m", "snakemake", "-s", str(SNAKEFILE), "--directory", str(tmp_path),
-           "--configfile", str(cfg), "--cores", "1", "results/metrics.csv"]
+           "--configfile", str(cfg), "--cores", "1", "results/tiny/metrics.csv"]
     # 1. start, and kill it once a model is finished (others are not)
     proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
@@ -52,9 +52,9 @@ def test_killed_run_resumes_without_redoing_finished_jobs(tmp_path, how):
     proc.wait(timeout=120)
     done = {p: p.stat().st_mtime_ns for p in _finished(tmp_path)}
     n_models = len(done)
-    assert 1 <= n_models < 3 and not (tmp_path / "results/metrics.csv").exists()
+    assert 1 <= n_models < 3 and not (tmp_path / "results/tiny/metrics.csv").exists()
     # training does not wait for the truth job, so it may or may not have run before the kill
-    truth = tmp_path / "results/truth/gmm-pair.npz"
+    truth = tmp_path / "results/tiny/truth/gmm-pair.npz"
     truth_mtime = truth.stat().st_mtime_ns if truth.exists() else None
     if how == "SIGKILL":
         unlock = subprocess.run(cmd + ["--unlock"], cwd=tmp_path, capture_output=True, text=True)
@@ -77,7 +77,7 @@ def test_killed_run_resumes_without_redoing_finished_jobs(tmp_path, how):
 
     # 4. the table is complete: every run, every eps, W2 with its floor, likelihoods
     import pandas as pd
-    df = pd.read_csv(tmp_path / "results/metrics.csv")
+    df = pd.read_csv(tmp_path / "results/tiny/metrics.csv")
     assert set(df["method"]) == {"linear-bs", "trig-bs", "fm-b"}
     w2 = df[df["metric"] == "w2"]
     assert w2["value"].notna().all() and w2["floor"].notna().all()

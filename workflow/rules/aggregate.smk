@@ -1,12 +1,3 @@
-ROW_FILES = run_files("results/evaluations/" + RUN + ".csv")
-MODEL_SPECS = run_files("results/models/" + RUN + ".json")
-JOB_BENCHMARKS = (
-    [f"results/benchmarks/truth/{b}.tsv" for b in BENCHMARKS]
-    + group_files("results/benchmarks/train/" + GROUP + ".tsv")
-    + group_files("results/benchmarks/evaluate/" + GROUP + ".tsv")
-)
-
-
 rule aggregate:
     """The tidy table: one row per evaluation, a column for every factor."""
     input:
@@ -14,16 +5,16 @@ rule aggregate:
         specs=MODEL_SPECS,
     output:
         metrics=report(
-            "results/metrics.csv",
+            results("metrics.csv"),
             caption="../report/metrics.rst",
             category="Results",
             labels={"table": "metrics.csv (all evaluations)"},
         ),
-        training="results/training.csv",
+        training=results("training.csv"),
     params:
         code=CODE["aggregate"],
     log:
-        "results/logs/aggregate.log",
+        results("logs/aggregate.log"),
     threads: res("aggregate", "threads")
     resources:
         mem_mb=res("aggregate", "mem_mb"),
@@ -38,9 +29,9 @@ rule job_benchmarks:
     input:
         JOB_BENCHMARKS,
     output:
-        "results/benchmarks.csv",
+        results("benchmarks.csv"),
     log:
-        "results/logs/job_benchmarks.log",
+        results("logs/job_benchmarks.log"),
     threads: 1
     resources:
         mem_mb=res("aggregate", "mem_mb"),

@@ -10,7 +10,7 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
     [workflow.basedir] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
 )
 
-from sibench.config import ConfigError, plan, stage_spec
+from sibench.config import ConfigError, plan, report_dir, results_dir, stage_spec
 from sibench.pairs import get_benchmark
 from sibench.versioning import STAGE_MODULES, stage_version
 
@@ -20,6 +20,21 @@ except ConfigError as e:
     raise WorkflowError(f"invalid configuration: {e}") from None
 
 BENCHMARKS = list(config["benchmarks"])
+# Each config writes under its own name: results/<name>/ and report/<name>/ (a quick run never touches the
+# committed report/default/).
+RESULTS, REPORT = results_dir(config), report_dir(config)
+
+
+def results(path):
+    """A path under this config's results folder."""
+    return f"{RESULTS}/{path}"
+
+
+def reports(path):
+    """A path under this config's report folder."""
+    return f"{REPORT}/{path}"
+
+
 BRIDGE_BENCHMARKS = [b for b in BENCHMARKS if get_benchmark(b).is_bridge]
 
 # A hash of the code each stage runs (its module and what it imports, sibench.versioning), passed as a
@@ -94,3 +109,13 @@ _RESOURCES = {
 
 def res(rule, key):
     return config.get("resources", {}).get(rule, {}).get(key, _RESOURCES[rule][key])
+
+
+# inputs of the aggregation
+ROW_FILES = run_files(results(f"evaluations/{RUN}.csv"))
+MODEL_SPECS = run_files(results(f"models/{RUN}.json"))
+JOB_BENCHMARKS = (
+    [results(f"benchmarks/truth/{b}.tsv") for b in BENCHMARKS]
+    + group_files(results(f"benchmarks/train/{GROUP}.tsv"))
+    + group_files(results(f"benchmarks/evaluate/{GROUP}.tsv"))
+)

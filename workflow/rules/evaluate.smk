@@ -4,20 +4,20 @@ rule evaluate:
     W2 with its floor, support fraction, distances to the exact bridge, field errors against the
     oracle, and the ODE / SDE cross-entropies and KL with their NFE."""
     input:
-        models=per_seed("results/models/" + RUN + ".pt"),
-        specs=per_seed("results/models/" + RUN + ".json"),
-        truth="results/truth/{benchmark}.npz",
-        truth_json="results/truth/{benchmark}.json",
+        models=per_seed(results(f"models/{RUN}.pt")),
+        specs=per_seed(results(f"models/{RUN}.json")),
+        truth=results("truth/{benchmark}.npz"),
+        truth_json=results("truth/{benchmark}.json"),
     output:
-        samples=per_seed("results/samples/" + RUN + ".npz"),
-        rows=per_seed("results/evaluations/" + RUN + ".csv"),
+        samples=per_seed(results(f"samples/{RUN}.npz")),
+        rows=per_seed(results(f"evaluations/{RUN}.csv")),
     params:
         specs=seed_specs("evaluate"),
         code=CODE["evaluate"],
     log:
-        "results/logs/evaluate/" + GROUP + ".log",
+        results(f"logs/evaluate/{GROUP}.log"),
     benchmark:
-        "results/benchmarks/evaluate/" + GROUP + ".tsv"
+        results(f"benchmarks/evaluate/{GROUP}.tsv")
     threads: res("evaluate", "threads")
     resources:
         mem_mb=res("evaluate", "mem_mb"),

@@ -1,46 +1,28 @@
-# Tables (Markdown + LaTeX) and seaborn figures, each declared with report() and a caption, so
-# `snakemake --report report/report.html` gathers them into one browsable page.
-SAMPLE_FIGURES = [f"report/figures/samples_{b}.png" for b in BENCHMARKS]
-BRIDGE_FIGURES = [f"report/figures/bridge_{b}.png" for b in BRIDGE_BENCHMARKS]
-SUMMARY_FIGURES = [
-    "report/figures/metric_vs_eps.png",
-    "report/figures/w2_vs_nfe.png",
-    "report/figures/training_curves.png",
-    "report/figures/compute.png",
-]
-FIGURES = SAMPLE_FIGURES + BRIDGE_FIGURES + SUMMARY_FIGURES
-TABLES = [f"report/tables/{b}.{ext}" for b in BENCHMARKS for ext in ("md", "tex", "html")]
-
-
-def first_seed_samples(wildcards):
-    """Samples of every method on the benchmark, at the first planned seed (for the sample grids)."""
-    runs = runs_of(wildcards.benchmark)
-    seed = min(r.seed for r in runs)
-    return run_files("results/samples/" + RUN + ".npz", runs=[r for r in runs if r.seed == seed])
+# Tables and figures as rules; their targets and helpers are in report_targets.smk.
 
 
 rule tables:
     """Per benchmark: methods x eps, mean +- std over seeds, best per column marked."""
     input:
-        metrics="results/metrics.csv",
-        truth_json="results/truth/{benchmark}.json",
+        metrics=results("metrics.csv"),
+        truth_json=results("truth/{benchmark}.json"),
     output:
         md=report(
-            "report/tables/{benchmark}.md",
+            reports("tables/{benchmark}.md"),
             caption="../report/table.rst",
             category="Tables",
             subcategory="{benchmark}",
             labels={"benchmark": "{benchmark}", "format": "Markdown"},
         ),
         tex=report(
-            "report/tables/{benchmark}.tex",
+            reports("tables/{benchmark}.tex"),
             caption="../report/table.rst",
             category="Tables",
             subcategory="{benchmark}",
             labels={"benchmark": "{benchmark}", "format": "LaTeX"},
         ),
         html=report(
-            "report/tables/{benchmark}.html",
+            reports("tables/{benchmark}.html"),
             caption="../report/table.rst",
             category="Tables",
             subcategory="{benchmark}",
@@ -49,7 +31,7 @@ rule tables:
     params:
         code=CODE["tables"],
     log:
-        "results/logs/tables/{benchmark}.log",
+        results("logs/tables/{benchmark}.log"),
     threads: res("tables", "threads")
     resources:
         mem_mb=res("tables", "mem_mb"),
@@ -62,11 +44,11 @@ rule tables:
 rule summary_table:
     """One Markdown page: the W2 table (with floor) of every benchmark."""
     input:
-        metrics="results/metrics.csv",
-        truth_json=expand("results/truth/{benchmark}.json", benchmark=BENCHMARKS),
+        metrics=results("metrics.csv"),
+        truth_json=expand(results("truth/{benchmark}.json"), benchmark=BENCHMARKS),
     output:
         report(
-            "report/summary.md",
+            reports("summary.md"),
             caption="../report/summary.rst",
             category="Tables",
             subcategory="summary",
@@ -76,7 +58,7 @@ rule summary_table:
         code=CODE["tables"],
         name=config["name"],
     log:
-        "results/logs/tables/summary.log",
+        results("logs/tables/summary.log"),
     threads: 1
     resources:
         mem_mb=res("tables", "mem_mb"),
@@ -89,10 +71,10 @@ rule summary_table:
 rule figure_samples:
     input:
         samples=first_seed_samples,
-        truth="results/truth/{benchmark}.npz",
+        truth=results("truth/{benchmark}.npz"),
     output:
         report(
-            "report/figures/samples_{benchmark}.png",
+            reports("figures/samples_{benchmark}.png"),
             caption="../report/fig_samples.rst",
             category="Figures",
             subcategory="sample grids",
@@ -101,7 +83,7 @@ rule figure_samples:
     params:
         code=CODE["figures"],
     log:
-        "results/logs/figures/samples_{benchmark}.log",
+        results("logs/figures/samples_{benchmark}.log"),
     threads: 1
     resources:
         mem_mb=res("figures", "mem_mb"),
@@ -114,10 +96,10 @@ rule figure_samples:
 rule figure_bridge:
     input:
         samples=first_seed_samples,
-        truth_json="results/truth/{benchmark}.json",
+        truth_json=results("truth/{benchmark}.json"),
     output:
         report(
-            "report/figures/bridge_{benchmark}.png",
+            reports("figures/bridge_{benchmark}.png"),
             caption="../report/fig_bridge.rst",
             category="Figures",
             subcategory="bridge marginals",
@@ -127,7 +109,7 @@ rule figure_bridge:
         code=CODE["figures"],
         times=config["evaluation"]["bridge_times"],
     log:
-        "results/logs/figures/bridge_{benchmark}.log",
+        results("logs/figures/bridge_{benchmark}.log"),
     threads: 1
     resources:
         mem_mb=res("figures", "mem_mb"),
@@ -139,10 +121,10 @@ rule figure_bridge:
 
 rule figure_metric_vs_eps:
     input:
-        "results/metrics.csv",
+        results("metrics.csv"),
     output:
         report(
-            "report/figures/metric_vs_eps.png",
+            reports("figures/metric_vs_eps.png"),
             caption="../report/fig_metric_vs_eps.rst",
             category="Figures",
             subcategory="summaries",
@@ -151,7 +133,7 @@ rule figure_metric_vs_eps:
     params:
         code=CODE["figures"],
     log:
-        "results/logs/figures/metric_vs_eps.log",
+        results("logs/figures/metric_vs_eps.log"),
     threads: 1
     resources:
         mem_mb=res("figures", "mem_mb"),
@@ -163,10 +145,10 @@ rule figure_metric_vs_eps:
 
 rule figure_w2_vs_nfe:
     input:
-        "results/metrics.csv",
+        results("metrics.csv"),
     output:
         report(
-            "report/figures/w2_vs_nfe.png",
+            reports("figures/w2_vs_nfe.png"),
             caption="../report/fig_w2_vs_nfe.rst",
             category="Figures",
             subcategory="summaries",
@@ -175,7 +157,7 @@ rule figure_w2_vs_nfe:
     params:
         code=CODE["figures"],
     log:
-        "results/logs/figures/w2_vs_nfe.log",
+        results("logs/figures/w2_vs_nfe.log"),
     threads: 1
     resources:
         mem_mb=res("figures", "mem_mb"),
@@ -187,10 +169,10 @@ rule figure_w2_vs_nfe:
 
 rule figure_training_curves:
     input:
-        "results/training.csv",
+        results("training.csv"),
     output:
         report(
-            "report/figures/training_curves.png",
+            reports("figures/training_curves.png"),
             caption="../report/fig_training.rst",
             category="Figures",
             subcategory="summaries",
@@ -199,7 +181,7 @@ rule figure_training_curves:
     params:
         code=CODE["figures"],
     log:
-        "results/logs/figures/training_curves.log",
+        results("logs/figures/training_curves.log"),
     threads: 1
     resources:
         mem_mb=res("figures", "mem_mb"),
@@ -211,10 +193,10 @@ rule figure_training_curves:
 
 rule figure_compute:
     input:
-        "results/benchmarks.csv",
+        results("benchmarks.csv"),
     output:
         report(
-            "report/figures/compute.png",
+            reports("figures/compute.png"),
             caption="../report/fig_compute.rst",
             category="Figures",
             subcategory="summaries",
@@ -223,7 +205,7 @@ rule figure_compute:
     params:
         code=CODE["figures"],
     log:
-        "results/logs/figures/compute.log",
+        results("logs/figures/compute.log"),
     threads: 1
     resources:
         mem_mb=res("figures", "mem_mb"),

@@ -1,15 +1,15 @@
 rule truth:
     """Reference samples of rho1, likelihood test points, the W2 floor and the target entropy."""
     output:
-        npz="results/truth/{benchmark}.npz",
-        json="results/truth/{benchmark}.json",
+        npz=results("truth/{benchmark}.npz"),
+        json=results("truth/{benchmark}.json"),
     params:
         spec=spec("truth"),
         code=CODE["truth"],
     log:
-        "results/logs/truth/{benchmark}.log",
+        results("logs/truth/{benchmark}.log"),
     benchmark:
-        "results/benchmarks/truth/{benchmark}.tsv"
+        results("benchmarks/truth/{benchmark}.tsv")
     threads: res("truth", "threads")
     resources:
         mem_mb=res("truth", "mem_mb"),

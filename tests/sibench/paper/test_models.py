@@ -14,11 +14,11 @@ from .base_config import BASE
 def test_plan_models_reuses_exactly_the_sweep_models():
     models = P.plan_models(BASE, plan(BASE))
     cb = models["checkerboard"]
-    assert cb[0].reused and cb[0].checkpoint == "results/models/gauss-checkerboard/osl-bs/seed0.pt"
-    assert not cb[1].reused and cb[1].checkpoint.startswith("results/paper/models/gauss-checkerboard/")
+    assert cb[0].reused and cb[0].checkpoint == "results/t/models/gauss-checkerboard/osl-bs/seed0.pt"
+    assert not cb[1].reused and cb[1].checkpoint.startswith("results/t/paper/models/gauss-checkerboard/")
     lk = models["likelihood"]
     assert list(lk) == ["hd-mixture-d4", "hd-mixture-d16"]
-    assert lk["hd-mixture-d16"]["well"].checkpoint == "results/models/hd-mixture-d16/linear-vs/seed0.pt"
+    assert lk["hd-mixture-d16"]["well"].checkpoint == "results/t/models/hd-mixture-d16/linear-vs/seed0.pt"
     assert not lk["hd-mixture-d4"]["well"].reused and not lk["hd-mixture-d16"]["short"].reused
     assert lk["hd-mixture-d16"]["short"].spec.train.steps == 10
     assert lk["hd-mixture-d16"]["short"].spec.train.batch == 64  # otherwise the sweep's settings
@@ -38,7 +38,7 @@ def test_plan_models_reuses_exactly_the_sweep_models():
 
 def test_bridge_evaluations_find_the_bridge_models_of_the_sweep():
     evals = bridge_evaluations(BASE, plan(BASE), "sb-gauss-d2-s1")
-    assert evals == ["results/evaluations/sb-gauss-d2-s1/sb-bs/seed0.csv"]  # fm-b has no gamma and no score
+    assert evals == ["results/t/evaluations/sb-gauss-d2-s1/sb-bs/seed0.csv"]  # fm-b has no gamma and no score
     assert bridge_evaluations(BASE, plan(BASE), "sb-gauss-d16-s1") == []
 
 
