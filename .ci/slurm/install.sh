@@ -7,7 +7,7 @@ set -euo pipefail
 
 if command -v slurmctld >/dev/null && command -v slurmd >/dev/null && command -v sbatch >/dev/null \
     && command -v munged >/dev/null; then
-    echo "slurm: already installed ($(sinfo --version 2>/dev/null || echo 'sinfo present'))"
+    echo "slurm: already installed ($(dpkg-query -W -f '${Version}' slurmctld 2>/dev/null || echo "not from apt"))"
     exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
@@ -30,4 +30,4 @@ if ! apt-get install -y -q --no-install-recommends slurmctld slurmd slurm-client
     apt-get update -q
     apt-get install -y -q --no-install-recommends slurmctld slurmd slurm-client munge
 fi
-echo "slurm: installed $(sinfo --version)"
+echo "slurm: installed $(dpkg-query -W -f '${Version}' slurmctld)"
