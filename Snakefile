@@ -40,6 +40,24 @@ include: "workflow/rules/report.smk"
 include: "workflow/rules/paper.smk"
 
 
+# On a cluster (profiles/slurm) these run on the submitting host: they only read tables and draw.
+localrules:
+    aggregate,
+    job_benchmarks,
+    tables,
+    summary_table,
+    figure_samples,
+    figure_bridge,
+    figure_metric_vs_eps,
+    figure_w2_vs_nfe,
+    figure_training_curves,
+    figure_compute,
+    paper_fig1_density,
+    paper_fig2_trajectories,
+    paper_fig4_likelihood,
+    paper_fig5_bridge,
+
+
 rule all:
     default_target: True
     input:
