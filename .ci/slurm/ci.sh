@@ -2,10 +2,10 @@
 # CI step: the quick config through the cluster profile on a real (one-node) SLURM, compared with the
 # local run. Installs and starts the test cluster, runs
 #   snakemake --workflow-profile profiles/slurm --configfile config/quick.yaml
-# from empty results/, checks that results/metrics.csv is byte-identical to the local run's, stops
+# from an empty results/quick/, checks that results/quick/metrics.csv is byte-identical to the local run's, stops
 # the cluster. Root, Debian, no systemd (.ci/slurm/install.sh, start.sh, stop.sh).
-#   .ci/slurm/ci.sh [LOCAL_METRICS]    default: results/metrics.csv of the local quick run before it
-# Deletes results/ and .snakemake/ and rewrites report/ like any quick run (CI works on a clone).
+#   .ci/slurm/ci.sh [LOCAL_METRICS]    default: results/quick/metrics.csv of the local quick run before it
+# Deletes results/ and .snakemake/ and writes report/quick/ like any quick run (CI works on a clone).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=.ci/slurm
@@ -13,7 +13,7 @@ t0=$(date +%s)
 elapsed() { echo "$(( $(date +%s) - t0 )) s"; }
 
 reference="$(mktemp)"
-cp "${1:-results/metrics.csv}" "$reference" \
+cp "${1:-results/quick/metrics.csv}" "$reference" \
     || { echo "slurm ci: no local metrics.csv to compare with (run the quick config first or pass one)" >&2; exit 1; }
 
 echo "== slurm: install"
@@ -45,11 +45,11 @@ ls -d "$logs"/rule_truth "$logs"/group_models* >/dev/null \
     || { echo "slurm ci: no truth job or models group job was submitted to SLURM" >&2; exit 1; }
 
 echo "== slurm: metrics.csv against the local run"
-if cmp "$reference" results/metrics.csv; then
-    echo "results/metrics.csv identical to the local run's ($(wc -l < results/metrics.csv) lines)"
+if cmp "$reference" results/quick/metrics.csv; then
+    echo "results/quick/metrics.csv identical to the local run's ($(wc -l < results/quick/metrics.csv) lines)"
 else
-    echo "slurm ci: results/metrics.csv differs from the local run's" >&2
-    diff "$reference" results/metrics.csv | head -n 20 >&2 || true
+    echo "slurm ci: results/quick/metrics.csv differs from the local run's" >&2
+    diff "$reference" results/quick/metrics.csv | head -n 20 >&2 || true
     exit 1
 fi
 echo "slurm step done after $(elapsed)"
