@@ -23,6 +23,7 @@ from typing import Callable, Dict, Union
 import torch
 
 from .interpolants import Interpolant
+from .times import as_time
 
 Tensor = torch.Tensor
 Field = Callable[[Tensor, Tensor], Tensor]
@@ -133,12 +134,6 @@ def denoiser_drift(v: Field, eta: Field, interpolant: Interpolant, eps: Schedule
         return velocity_from_denoiser(v, eta, interpolant)
     coef = lambda t: interpolant.dnoise_scale(t) - eps_at(eps, t) / interpolant.noise_scale(t)  # noqa: E731
     return _combine(v, eta, coef)
-
-
-def as_time(t, x: Tensor) -> Tensor:
-    """A time (float, 0-d or (n,) tensor) as a tensor of shape (n,) in x's dtype and device."""
-    t = torch.as_tensor(t, dtype=x.dtype, device=x.device)
-    return t.expand(x.shape[0]) if t.dim() == 0 else t
 
 
 def check_field_output(out: Tensor, x: Tensor, name: str = "field") -> Tensor:
