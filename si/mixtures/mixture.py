@@ -1,23 +1,22 @@
-"""Gaussian mixtures with exact sampling and log density (Cholesky solves, log-sum-exp)."""
+"""Gaussian mixtures with exact sampling, log density and score (docs/theory.md §6, §8).
+
+rho(x) = sum_k w_k N(x; m_k, S_k), evaluated with the kernel of `si.mixtures.gaussian`: one component
+at a time, triangular solves on (d, n) blocks, elementwise when every covariance is diagonal (memory
+O(n d) per component). Parameters are cast to the dtype and device of x before evaluating.
+Mixtures as ground truth for stochastic interpolants: Albergo, Boffi & Vanden-Eijnden,
+"Stochastic Interpolants" (arXiv 2303.08797).
+"""
 from __future__ import annotations
 
-import math
-from typing import Optional
+from typing import Optional, Tuple
 
 import torch
 
+from .gaussian import cholesky_logdet, component_log_probs, is_diagonal, mixture_score
+
 Tensor = torch.Tensor
-LOG_2PI = math.log(2 * math.pi)
 
-
-def gaussian_log_prob(x: Tensor, mean: Tensor, chol: Tensor) -> Tensor:
-    """log N(x; mean, L L^T) for x (..., d), mean (..., d), chol L (..., d, d), broadcasting."""
-    diff = (x - mean).unsqueeze(-1)
-    chol, diff = torch.broadcast_tensors(chol, diff.expand(*diff.shape[:-1], chol.shape[-1]))
-    sol = torch.linalg.solve_triangular(chol, diff[..., :1], upper=False).squeeze(-1)
-    logdet = 2 * torch.log(torch.diagonal(chol, dim1=-2, dim2=-1)).sum(-1)
-    d = mean.shape[-1]
-    return -0.5 * (sol ** 2).sum(-1) - 0.5 * logdet - 0.5 * d * LOG_2PI
+__all__ = ["GaussianMixture", "standard_normal"]
 
 
 class GaussianMixture:
@@ -49,6 +48,8 @@ class GaussianMixture:
         if bool((info != 0).any()):
             raise ValueError("covs must be positive definite")
         self.weights, self.means, self.covs, self.chol = w / w.sum(), m, S, chol
+        self.logdet = cholesky_logdet(chol)   # (K,) log det S_k
+        self.diagonal = is_diagonal(S)        # every S_k diagonal: elementwise solves
 
     # -- basic properties ----------------------------------------------------------------
     @property
@@ -90,21 +91,25 @@ class GaussianMixture:
         z = torch.randn(n, self.dim, generator=generator, dtype=self.dtype, device=dev)
         return self.means[k] + torch.einsum("nij,nj->ni", self.chol[k], z)
 
+    def params_like(self, x: Tensor) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
+        """(weights, means, chol, logdet) in the dtype and on the device of x."""
+        f = lambda a: a.to(dtype=x.dtype, device=x.device)  # noqa: E731
+        return f(self.weights), f(self.means), f(self.chol), f(self.logdet)
+
     def component_log_prob(self, x: Tensor) -> Tensor:
-        """log w_k + log N(x; m_k, S_k), shape (n, K)."""
+        """log w_k + log N(x; m_k, S_k), shape (n, K), in the dtype and on the device of x."""
         self._check(x)
-        return torch.log(self.weights) + gaussian_log_prob(x[:, None, :], self.means, self.chol)
+        w, m, L, logdet = self.params_like(x)
+        return component_log_probs(x, m, L, logdet, weights=w, diagonal=self.diagonal)
 
     def log_prob(self, x: Tensor) -> Tensor:
         return torch.logsumexp(self.component_log_prob(x), dim=-1)
 
     def score(self, x: Tensor) -> Tensor:
-        """grad log rho(x), exact."""
-        self._check(x)
-        w = torch.softmax(self.component_log_prob(x), dim=-1)  # (n, K)
-        diff = (self.means[None] - x[:, None, :]).unsqueeze(-1)
-        sol = torch.cholesky_solve(diff, self.chol[None].expand(x.shape[0], -1, -1, -1)).squeeze(-1)
-        return (w[..., None] * sol).sum(1)
+        """grad log rho(x) = sum_k w_k(x) [-S_k^-1 (x - m_k)], exact."""
+        post = torch.softmax(self.component_log_prob(x), dim=-1)  # (n, K)
+        _, m, L, _ = self.params_like(x)
+        return mixture_score(x, post, m, L, self.diagonal)
 
     def _check(self, x: Tensor) -> None:
         if x.dim() != 2 or x.shape[1] != self.dim:
