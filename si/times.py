@@ -66,29 +66,26 @@ def evaluate_by_time(t: Tensor, x: Tensor, params: Callable[[Tensor], tuple], ap
                      row_cost: int) -> Tensor:
     """apply(params_rows, x_rows) for the rows of x grouped by their time t (n,).
 
-    params(ts) returns tensors with leading dimension len(ts) for the distinct times ts; apply must
-    accept a leading dimension of 1 (one time for all its rows) or of its number of rows. Up to
-    MAX_TIME_GROUPS distinct times are evaluated group by group, more are gathered row by row.
-    row_cost bounds the numbers held per row, so chunks hold about CHUNK_ELEMENTS numbers.
+    params(ts) returns tensors with leading dimension len(ts) for the times ts; apply must accept a
+    leading dimension of 1 (one time for all its rows) or of its number of rows. Up to
+    MAX_TIME_GROUPS distinct times are evaluated group by group (params once per distinct time),
+    more row by row (params per chunk of rows). row_cost bounds the numbers held per row, so a chunk
+    holds about CHUNK_ELEMENTS numbers.
     """
-    ts, inv = torch.unique(t, return_inverse=True)
-    p = params(ts)
     chunk = max(1, CHUNK_ELEMENTS // max(1, row_cost))
-    pieces, order = [], []
-    if len(ts) == 1 and x.shape[0] <= chunk:
+    ts, inv = torch.unique(t, return_inverse=True)
+    if len(ts) > MAX_TIME_GROUPS:
+        return torch.cat([apply(params(t[s:s + chunk]), x[s:s + chunk]) for s in range(0, x.shape[0], chunk)], 0)
+    p = params(ts)
+    if len(ts) <= 1 and x.shape[0] <= chunk:  # one time (or no rows)
         return apply(p, x)
-    if len(ts) <= MAX_TIME_GROUPS:
-        for j in range(len(ts)):
-            rows = torch.nonzero(inv == j).squeeze(1)
-            pj = tuple(q[j:j + 1] for q in p)
-            for s in range(0, len(rows), chunk):
-                r = rows[s:s + chunk]
-                pieces.append(apply(pj, x[r]))
-                order.append(r)
-    else:
-        for s in range(0, x.shape[0], chunk):
-            r = torch.arange(s, min(s + chunk, x.shape[0]), device=x.device)
-            pieces.append(apply(tuple(q[inv[r]] for q in p), x[r]))
+    pieces, order = [], []
+    for j in range(len(ts)):
+        rows = torch.nonzero(inv == j).squeeze(1)
+        pj = tuple(q[j:j + 1] for q in p)
+        for s in range(0, len(rows), chunk):
+            r = rows[s:s + chunk]
+            pieces.append(apply(pj, x[r]))
             order.append(r)
     out = torch.cat(pieces, 0)
     result = torch.empty_like(out)
