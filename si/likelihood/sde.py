@@ -1,15 +1,9 @@
-"""Log-likelihood, cross-entropy and KL of a generative model (docs/theory.md §5).
-
-ODE (probability flow dX = b dt):
-    log rho^_1(x) = log rho0(X_0) - int_0^1 div b(t, X_t) dt,   X integrated backward from X_1 = x,
-computed as the augmented ODE d/dt (X, L) = (b, div b) from t = 1 (L = 0) down to t = 0, so that
-log rho^_1(x) = log rho0(X_0) + L_0. The divergence is exact (torch.func) or Hutchinson's estimate
-with k probes drawn once per point and held fixed along the path; the path X does not depend on the
-probes, so the estimate is unbiased for every x and its spread over the k probes gives `stderr`.
+"""Log-likelihood of the forward SDE, by two path estimators (docs/theory.md §5;
+Albergo, Boffi & Vanden-Eijnden, "Stochastic Interpolants" (arXiv 2303.08797), §2.4 and §6).
 
 SDE (forward model dX = b_F dt + sqrt(2 eps) dW, b_F = b + eps s), Y run backward from Y_1 = x with
 time decreasing, Y_{t-h} = Y_t - h D(t, Y_t) + sqrt(2 eps h) xi (Euler-Maruyama; stochastic Heun,
-the default, is the weak-order-2 predictor-corrector of the same SDE, see `_sde_path_values`):
+the default, is the weak-order-2 predictor-corrector of the same SDE, see `sde_path_values`):
   (a) "score":  D = b_B = b - eps s and
         log rho_1(x) = E[ log rho0(Y_0) - int_0^1 (div b_F + eps |s|^2) dt ].
       Derivation (Ito, u_t = log rho_t, reverse time tau = 1 - t, dY = -b_B dtau + sqrt(2 eps) dW):
@@ -25,96 +19,33 @@ the default, is the weak-order-2 predictor-corrector of the same SDE, see `_sde_
       estimated by a log-mean-exp over paths (biased low by about Var / (2 paths)).
 
 Window: as in ``si.sampling``, the SDE runs on [t_min, t_max]; x is taken as the state at t_max, and
-the last piece [0, t_min] is one explicit Euler step of the ODE (X, L) above, evaluated at t_min.
-
-Cross-entropy H(rho1, rho^_1) = -E_{x ~ rho1} log rho^_1(x);  KL(rho1 || rho^_1) = H(rho1, rho^_1) - H(rho1).
+the last piece [0, t_min] is one explicit Euler step of the likelihood ODE (X, L) of ``si.likelihood.ode``,
+evaluated at t_min.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Union
+from typing import List, Optional
 
 import torch
 
-from .divergence import PROBES, make_probes, value_and_divergences
-from .fields import Counted, Field, Schedule, as_time, call_counts, check_eps, eps_at
-from .sampling import (ODE_FIXED, ODE_METHODS, SCORE_WINDOW, SDE_METHODS, check_state, check_steps, check_window,
-                       integrate_adaptive, integrate_fixed, time_grid)
+from ..divergence import value_and_divergences
+from ..fields import Counted, Field, Schedule, call_counts, check_eps, eps_at
+from ..sampling import SCORE_WINDOW, SDE_METHODS, check_state, check_steps, check_window, time_grid
+from ..times import as_time
+from .result import LogDensity, LogProbResult, divergence_probes
 
 Tensor = torch.Tensor
-LogDensity = Callable[[Tensor], Tensor]
-DIVERGENCES = ("exact", "hutchinson")
 SDE_ESTIMATORS = ("score", "feynman-kac")
-_MAX_ROWS = 2 ** 16  # rows (points x paths) integrated at once by the SDE estimators
+MAX_ROWS = 2 ** 16  # rows (points x paths) integrated at once by the SDE estimators
+
+__all__ = ["sde_likelihood", "sde_log_prob", "BackwardIntegrand", "sde_path_values", "brownian_increments",
+           "SDE_ESTIMATORS", "MAX_ROWS"]
 
 
-@dataclass(frozen=True)
-class LogProbResult:
-    log_prob: Tensor                 # (n,) estimate of log rho^_1(x)
-    stderr: Optional[Tensor]         # (n,) Monte Carlo standard error (None: deterministic)
-    nfe: int                         # (t, x) points at which the model was evaluated, per row
-    calls: Dict[str, int]            # exact calls of each field (each call covers a batch)
-    x0: Optional[Tensor] = None      # (n, d) ODE only: the point X_0 that x is mapped to
-
-
-@dataclass(frozen=True)
-class Estimate:
-    value: float
-    stderr: float
-    n: int
-
-
-# ----------------------------------------------------------------------------------------
-# ODE
-# ----------------------------------------------------------------------------------------
-def ode_likelihood(b: Field, log_prob0: LogDensity, x: Tensor, steps: int = 200, method: str = "rk4",
-                   divergence: str = "exact", *, probes: int = 1, probe: str = "rademacher",
-                   generator: Optional[torch.Generator] = None, t_min: float = 0.0, t_max: float = 1.0,
-                   last_step: str = "ode", rtol: float = 1e-6, atol: float = 1e-6) -> LogProbResult:
-    """log rho^_1(x) of the probability-flow ODE with velocity b and base density rho0 (module doc).
-
-    method: "euler" | "heun" | "midpoint" | "rk4" (`steps` fixed steps) or "dopri5" (rtol, atol).
-    divergence: "exact" or "hutchinson" (`probes` vectors per point, "rademacher" or "gaussian").
-    """
-    x, steps = check_state(x, "x"), check_steps(steps)
-    lo, hi = check_window(t_min, t_max, last_step)
-    if method not in ODE_METHODS:
-        raise ValueError(f"unknown ODE method {method!r}; valid: {list(ODE_METHODS)}")
-    E = _probes(divergence, probes, probe, x, generator)
-    cb = Counted(b, "b")
-
-    def f(t, y):  # d/dt (X, L) = (b, div b), L of shape (n, k)
-        out, div, _ = value_and_divergences(lambda z: cb(as_time(t, z), z), y[0], E)
-        return out, div
-
-    state = (x, torch.zeros(x.shape[0], 1 if E is None else E.shape[0], dtype=x.dtype, device=x.device))
-    grid = time_grid(hi, lo, steps)
-    with torch.no_grad():
-        if method in ODE_FIXED:
-            state = integrate_fixed(f, state, grid, method)
-        else:
-            state = integrate_adaptive(f, state, grid, method, rtol, atol)
-        if last_step == "ode" and lo > 0:  # [0, t_min]: one Euler step evaluated at t_min
-            db, ddiv = f(lo, state)
-            state = (state[0] - lo * db, state[1] - lo * ddiv)
-        x0, L = state
-        logp = log_prob0(x0)[:, None] + L   # (n, k)
-    return LogProbResult(log_prob=logp.mean(-1), stderr=_mean_stderr(logp), nfe=cb.calls,
-                         calls=call_counts(cb), x0=x0)
-
-
-def ode_log_prob(b: Field, log_prob0: LogDensity, x: Tensor, steps: int = 200, method: str = "rk4",
-                 divergence: str = "exact", **kwargs) -> Tensor:
-    """log rho^_1 at the points x, shape (n,): ``ode_likelihood(...).log_prob``."""
-    return ode_likelihood(b, log_prob0, x, steps, method, divergence, **kwargs).log_prob
-
-
-# ----------------------------------------------------------------------------------------
-# SDE
-# ----------------------------------------------------------------------------------------
 def sde_likelihood(b: Field, s: Field, log_prob0: LogDensity, x: Tensor, steps: int = 100,
-                   paths: int = 64, estimator: str = "score", method: str = "heun", *, eps: Schedule, divergence: str = "exact",
+                   paths: int = 64, estimator: str = "score", method: str = "heun", *, eps: Schedule,
+                   divergence: str = "exact",
                    probes: int = 1, probe: str = "rademacher", control_variate: bool = False,
                    antithetic: bool = False, generator: Optional[torch.Generator] = None,
                    t_min: float = SCORE_WINDOW[0], t_max: float = SCORE_WINDOW[1],
@@ -139,18 +70,18 @@ def sde_likelihood(b: Field, s: Field, log_prob0: LogDensity, x: Tensor, steps: 
         raise ValueError("control_variate applies to the 'score' estimator only")
     if antithetic and paths % 2:
         raise ValueError(f"antithetic paths come in pairs: paths must be even, got {paths}")
-    _probes(divergence, probes, probe, x[:1], None)  # validate before any work
+    divergence_probes(divergence, probes, probe, x[:1], None)  # validate before any work
     cb, cs = Counted(b, "b"), Counted(s, "s")
     n = x.shape[0]
-    per_chunk = max(1, _MAX_ROWS // paths)
+    per_chunk = max(1, MAX_ROWS // paths)
     values: List[Tensor] = []
     nfe = 0
     with torch.no_grad():
         for i in range(0, n, per_chunk):
             xi = x[i:i + per_chunk]
             y = xi.repeat(paths, 1)                                     # (paths * m, d), path-major
-            E = _probes(divergence, probes, probe, y, generator)
-            v, nfe = _sde_path_values(_BackwardIntegrand(cb, cs, eps, estimator, E), log_prob0, y, steps,
+            E = divergence_probes(divergence, probes, probe, y, generator)
+            v, nfe = sde_path_values(BackwardIntegrand(cb, cs, eps, estimator, E), log_prob0, y, steps,
                                       method, control_variate, antithetic, generator, lo, hi, last_step)
             values.append(v.reshape(paths, xi.shape[0]))
     v = torch.cat(values, 1)                                            # (paths, n)
@@ -172,7 +103,7 @@ def sde_log_prob(b: Field, s: Field, log_prob0: LogDensity, x: Tensor, steps: in
     return sde_likelihood(b, s, log_prob0, x, steps, paths, estimator, method, eps=eps, **kwargs).log_prob
 
 
-class _BackwardIntegrand:
+class BackwardIntegrand:
     """At (t, Y): the backward drift D, the integrand g and s, for estimator (a) or (b) (module doc).
 
         (a) D = b_B = b - eps s,  g = div b_F + eps |s|^2
@@ -202,7 +133,7 @@ class _BackwardIntegrand:
         return bv, div_b
 
 
-def _sde_path_values(F: _BackwardIntegrand, log_prob0, y, steps, method, control_variate, antithetic, generator,
+def sde_path_values(F: BackwardIntegrand, log_prob0, y, steps, method, control_variate, antithetic, generator,
                      lo, hi, last_step):
     """Per-path values log rho0(Y_0) - int_0^1 g dt [- martingale] for every row of y; returns (values, nfe).
 
@@ -218,7 +149,7 @@ def _sde_path_values(F: _BackwardIntegrand, log_prob0, y, steps, method, control
     nfe = 0
     for t0, t1 in zip(grid[:-1], grid[1:]):
         h = t0 - t1                                                     # > 0: time decreases
-        dW = _increments(y, h, antithetic, generator)
+        dW = brownian_increments(y, h, antithetic, generator)
         D0, g0, s0, e0 = F(t0, y)
         if method == "euler-maruyama":
             sigma, dA = torch.sqrt(2 * e0), h * g0
@@ -239,59 +170,10 @@ def _sde_path_values(F: _BackwardIntegrand, log_prob0, y, steps, method, control
     return log_prob0(y) - A.mean(-1), nfe  # A: (rows, k), averaged over the probes
 
 
-def _increments(y: Tensor, h: float, antithetic: bool, generator) -> Tensor:
+def brownian_increments(y: Tensor, h: float, antithetic: bool, generator) -> Tensor:
     """Brownian increments dW ~ N(0, h I) for every row (path-major rows); antithetic: second half = -first."""
     if not antithetic:
         return math.sqrt(h) * torch.randn(y.shape, generator=generator, dtype=y.dtype, device=y.device)
     half = math.sqrt(h) * torch.randn((y.shape[0] // 2, y.shape[1]), generator=generator, dtype=y.dtype,
                                       device=y.device)
     return torch.cat([half, -half], 0)
-
-
-# ----------------------------------------------------------------------------------------
-# cross-entropy and KL
-# ----------------------------------------------------------------------------------------
-def cross_entropy(log_prob_model: Union[Tensor, LogDensity], x: Optional[Tensor] = None) -> Estimate:
-    """H(rho1, rho^_1) = -E_{x ~ rho1} log rho^_1(x), with its standard error over the samples.
-
-    Pass the model's log density at samples x ~ rho1 (a tensor (n,)), or a callable and the samples.
-    """
-    if callable(log_prob_model):
-        if x is None:
-            raise ValueError("cross_entropy needs the samples x ~ rho1 when given a log-density callable")
-        log_prob_model = log_prob_model(x)
-    lq = torch.as_tensor(log_prob_model)
-    if lq.dim() != 1 or lq.numel() < 2:
-        raise ValueError(f"log densities must have shape (n,) with n >= 2, got {tuple(lq.shape)}")
-    if not bool(torch.isfinite(lq).all()):
-        raise ValueError("log densities contain NaN or inf")
-    n = lq.numel()
-    return Estimate(value=float(-lq.mean()), stderr=float(lq.std() / math.sqrt(n)), n=n)
-
-
-def kl_divergence(cross_entropy: Estimate, entropy: float, entropy_se: float = 0.0) -> Estimate:
-    """KL(rho1 || rho^_1) = H(rho1, rho^_1) - H(rho1), with the standard errors added in quadrature."""
-    if not math.isfinite(entropy) or not (math.isfinite(entropy_se) and entropy_se >= 0):
-        raise ValueError(f"entropy must be finite and entropy_se finite and >= 0, got {entropy}, {entropy_se}")
-    return Estimate(value=cross_entropy.value - float(entropy),
-                    stderr=math.hypot(cross_entropy.stderr, float(entropy_se)), n=cross_entropy.n)
-
-
-# ----------------------------------------------------------------------------------------
-def _probes(divergence: str, k: int, kind: str, x: Tensor, generator) -> Optional[Tensor]:
-    if divergence == "exact":
-        return None
-    if divergence != "hutchinson":
-        raise ValueError(f"unknown divergence {divergence!r}; valid: {list(DIVERGENCES)}")
-    if kind not in PROBES:
-        raise ValueError(f"unknown probe distribution {kind!r}; valid: {list(PROBES)}")
-    return make_probes(k, x, kind, generator)
-
-
-def _mean_stderr(v: Tensor) -> Optional[Tensor]:
-    k = v.shape[-1]
-    return v.std(-1) / math.sqrt(k) if k > 1 else None
-
-
-__all__ = ["LogProbResult", "Estimate", "ode_likelihood", "ode_log_prob", "sde_likelihood", "sde_log_prob",
-           "cross_entropy", "kl_divergence", "DIVERGENCES", "SDE_ESTIMATORS"]
