@@ -16,6 +16,8 @@ import torch
 
 Tensor = torch.Tensor
 PROBES = ("rademacher", "gaussian")
+
+__all__ = ["divergence", "make_probes", "value_and_divergences", "PROBES"]
 _CHUNK_ELEMENTS = 2 ** 24  # bound on (cotangents in flight) * n * d for the vmapped backward pass
 
 

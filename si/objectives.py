@@ -16,11 +16,12 @@ from typing import Callable, Dict, Optional, Tuple
 
 import torch
 
-from .fields import score_from_denoiser, velocity_from_denoiser, velocity_from_score
+from .fields import Field, score_from_denoiser, velocity_from_denoiser, velocity_from_score
 from .interpolants import Interpolant, InterpolantPoints
 
 Tensor = torch.Tensor
-Field = Callable[[Tensor, Tensor], Tensor]
+
+__all__ = ["fields_of", "field_loss", "assemble", "OBJECTIVES", "FIELD_KINDS"]
 
 FIELD_KINDS = ("b", "v", "s", "eta")
 OBJECTIVES: Dict[str, Tuple[str, ...]] = {
