@@ -1,4 +1,5 @@
-"""Fields and the drifts built from them (docs/theory.md §2, 1.4).
+"""Fields and the drifts built from them (docs/theory.md §2, §4; Albergo, Boffi & Vanden-Eijnden,
+arXiv:2303.08797).
 
 A *field* is any callable ``f(t, x) -> Tensor`` with t of shape (n,) and x, f of shape (n, d):
 a learned network, an ``si.oracle.InterpolantOracle`` method, or a drift assembled here. The

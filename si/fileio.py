@@ -1,5 +1,6 @@
 """Atomic file output, for checkpoints (docs/theory.md §3): a killed process never leaves a partial
-file under the final name.
+file under the final name. Checkpoints of the fields of Albergo, Boffi & Vanden-Eijnden,
+arXiv:2303.08797.
 """
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 closed-form bridges (docs/theory.md §6) and the Bures-W2 metrics (docs/theory.md §7).
 
 Computed by a symmetric eigendecomposition (torch.linalg.eigh) of the symmetrised matrix; callers
-holding numpy arrays convert to float64 tensors (`sqrtm_psd_array`).
+holding numpy arrays convert to float64 tensors (`sqrtm_psd_array`). Ground truth for the
+interpolants of Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797.
 """
 from __future__ import annotations
 

@@ -1,6 +1,5 @@
 """Time-conditioned networks for the learned fields b, v, s, eta (docs/theory.md §2, §3): an MLP on
-Fourier features of t and x. Fields of Albergo, Boffi & Vanden-Eijnden, "Stochastic Interpolants"
-(arXiv 2303.08797).
+Fourier features of t and x. Fields of Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797.
 """
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Quadratic objectives for b, v, s and eta, and the objective sets of the benchmark (docs/theory.md §3).
+"""Quadratic objectives for b, v, s and eta, and the objective sets of the benchmark (docs/theory.md §3;
+Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797).
 
     L_b   = E[ 1/2 |b^(t,x_t)|^2 - (dI/dt + gamma' z) . b^(t,x_t) ]
     L_s   = E[ 1/2 |s^(t,x_t)|^2 + gamma^-1 z . s^(t,x_t) ]

@@ -14,7 +14,7 @@ and, with posterior weights w_ij(x) proportional to p_i q_j N(x; mu_ij, C_ij),
 
 rho_t is a Gaussian mixture, evaluated with the kernel of `si.mixtures.gaussian`; rows sharing a
 time share one factorisation of the C_ij (`si.times.evaluate_by_time`).
-Albergo, Boffi & Vanden-Eijnden, "Stochastic Interpolants" (arXiv 2303.08797), §3 (Gaussian mixtures).
+Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797.
 """
 from __future__ import annotations
 

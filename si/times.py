@@ -3,7 +3,8 @@
 Interpolants, fields, samplers, the mixture oracle and the bridges take a time as a Python float, a
 0-d tensor or one time per row of x (shape (n,)). This module turns such input into the tensor each
 of them needs, rejects times outside [0, 1] with one message, and evaluates time-dependent
-parameters row by row with bounded memory (`evaluate_by_time`).
+parameters row by row with bounded memory (`evaluate_by_time`). Interpolants on t in [0, 1] as in
+Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797.
 """
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ The drift is E[(X1 - x) / (1 - t) | X_t = x] (Gaussian conditioning), which is h
 ("ot"), the same formulas give the stochastic interpolant x_t = (1-t) x0 + t x1 + sigma
 sqrt(t(1-t)) z over that coupling: `drift` is then its forward drift b_F = b + (sigma^2/2) s (which
 keeps the marginals but not the plan) and `velocity` its b (Albergo, Boffi & Vanden-Eijnden,
-"Stochastic Interpolants", arXiv 2303.08797, §4).
+arXiv:2303.08797).
 
 Parameters are held in float64; fields follow the dtype and device of x; samples are float64.
 """

@@ -13,7 +13,7 @@ q (f * N(0, sigma^2 I)) / Z and rho1 = f (q * N(0, sigma^2 I)) / Z, and every ma
 Gaussian mixtures with exact log densities and scores (the kernel of `si.mixtures.gaussian`). (With
 an arbitrary rho0 instead, rho1 is not a Gaussian mixture; `MixturePotentialBridge.from_rho0` gives
 plan sampling and the drift only.) The bridge as the limit of interpolants over a coupling: Albergo,
-Boffi & Vanden-Eijnden, "Stochastic Interpolants" (arXiv 2303.08797), §4-5.
+Boffi & Vanden-Eijnden, arXiv:2303.08797.
 
 Parameters are held in float64; fields follow the dtype and device of x; samples are float64.
 """

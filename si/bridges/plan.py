@@ -6,8 +6,8 @@ form pi(x, y) = phi(x) N(y; x, sigma^2 I) psi(y) makes this mixture Markov and t
 bridge between its marginals, with drift sigma^2 grad_x log E_ref[psi(X_1) | X_t = x]. The concrete
 bridges (`GaussianBridge`, `MixturePotentialBridge`) supply the plan and the drift; this base class
 gives exact marginal and path samples and an Euler-Maruyama simulation of the SDE.
-Stochastic interpolants over a coupling and the Schroedinger bridge: Albergo, Boffi &
-Vanden-Eijnden, "Stochastic Interpolants" (arXiv 2303.08797), §4-5.
+Stochastic interpolants over a coupling and the Schroedinger bridge: Albergo, Boffi & Vanden-Eijnden,
+arXiv:2303.08797.
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 A Gamma record carries gamma, its derivative and the product gamma * gamma' in closed form, so
 nothing is differentiated through a square root at an endpoint and no 0 * inf is ever formed.
 `GAMMAS` maps each name to a constructor taking the scale parameter a (used by "brownian" only).
-Following Albergo, Boffi & Vanden-Eijnden, "Stochastic Interpolants" (arXiv 2303.08797), §3.
+Following Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797.
 """
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ record (gamma, gamma', gamma gamma', `gammas.GAMMAS`); its methods check t and e
 One-sided paths (x0 ~ N(0, I) is the latent, gamma = 0) use alpha x0 in the role of gamma z;
 `noise_scale` / `dnoise_scale` / `noise_dnoise` expose that common role (gamma for two-sided
 paths, alpha for one-sided ones), so objectives and field conversions are written once.
-Following Albergo, Boffi & Vanden-Eijnden, "Stochastic Interpolants" (arXiv 2303.08797), §3.
+Following Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797.
 """
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ the plain product is 0 * inf at an endpoint, as for vp at t = 1), its default ga
 admits, and whether it is one-sided (x0 ~ N(0, I) is the latent, gamma = 0) or the mirror path
 (x_t = x1 + gamma z). Every schedule takes t and the interpolant's Gamma record, since the trig path
 depends on gamma: alpha = sqrt(1 - gamma^2) cos(pi t / 2), beta = sqrt(1 - gamma^2) sin(pi t / 2).
-Following Albergo, Boffi & Vanden-Eijnden, "Stochastic Interpolants" (arXiv 2303.08797), §3 and §4.
+Following Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Log-likelihood, cross-entropy and KL of a generative model (docs/theory.md §5): the probability-flow
 ODE (`ode`), the SDE estimators (`sde`), their result type and divergence choice (`result`), and the
 cross-entropy / KL estimates (`entropy`). Everything public is re-exported here.
-Following Albergo, Boffi & Vanden-Eijnden, "Stochastic Interpolants" (arXiv 2303.08797), §2.4.
+Following Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797.
 """
 from .entropy import Estimate, cross_entropy, kl_divergence
 from .ode import ode_likelihood, ode_log_prob

@@ -3,7 +3,7 @@
     H(rho1, rho^_1) = -E_{x ~ rho1} log rho^_1(x),      KL(rho1 || rho^_1) = H(rho1, rho^_1) - H(rho1).
 
 The model's log densities come from the ODE / SDE estimators of Albergo, Boffi & Vanden-Eijnden,
-"Stochastic Interpolants" (arXiv 2303.08797), §2.4.
+arXiv:2303.08797.
 """
 from __future__ import annotations
 

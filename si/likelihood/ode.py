@@ -1,5 +1,5 @@
 """Log-likelihood of the probability-flow ODE (docs/theory.md §5; Albergo, Boffi & Vanden-Eijnden,
-"Stochastic Interpolants", arXiv 2303.08797, §2.4).
+arXiv:2303.08797).
 
 ODE (probability flow dX = b dt):
     log rho^_1(x) = log rho0(X_0) - int_0^1 div b(t, X_t) dt,   X integrated backward from X_1 = x,

@@ -1,8 +1,8 @@
 """What the likelihood estimators return, and the choice of divergence (docs/theory.md §5).
 
-The divergence in the likelihood ODE of Albergo, Boffi & Vanden-Eijnden, "Stochastic Interpolants"
-(arXiv 2303.08797), §2.4, is exact or Hutchinson's estimate with k probes per point
-(`divergence_probes`); the spread over probes or paths gives the standard error (`mean_stderr`).
+The divergence in the likelihood ODE of Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797, is exact
+or Hutchinson's estimate with k probes per point (`divergence_probes`); the spread over probes or
+paths gives the standard error (`mean_stderr`).
 """
 from __future__ import annotations
 

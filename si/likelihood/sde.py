@@ -1,5 +1,5 @@
 """Log-likelihood of the forward SDE, by two path estimators (docs/theory.md §5;
-Albergo, Boffi & Vanden-Eijnden, "Stochastic Interpolants" (arXiv 2303.08797), §2.4 and §6).
+Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797).
 
 SDE (forward model dX = b_F dt + sqrt(2 eps) dW, b_F = b + eps s), Y run backward from Y_1 = x with
 time decreasing, Y_{t-h} = Y_t - h D(t, Y_t) + sqrt(2 eps h) xi (Euler-Maruyama; stochastic Heun,
@@ -9,7 +9,8 @@ the default, is the weak-order-2 predictor-corrector of the same SDE, see `sde_p
       Derivation (Ito, u_t = log rho_t, reverse time tau = 1 - t, dY = -b_B dtau + sqrt(2 eps) dW):
       the Fokker-Planck equation gives -d_t u = div b_F + b_F.grad u - eps (lap u + |grad u|^2), so
         du(Y) = [div b_F + (b_F - b_B).grad u - eps |grad u|^2] dtau + sqrt(2 eps) grad u . dW
-              = [div b_F + eps |s|^2] dtau + sqrt(2 eps) s . dW        when s = grad u (b_F - b_B = 2 eps s).
+              = [div b_F + eps |s|^2] dtau + sqrt(2 eps) s . dW        when s = grad u (b_F - b_B = 2
+              eps s).
       Integrating over tau in [0, 1] gives the formula (the sign in docs/theory.md §5 is right; the tests
       check it against the exact oracle log density). control_variate=True also subtracts the
       martingale sum_k sqrt(2 eps h) s . xi_k, which has mean zero for any s (Ito, left points) and

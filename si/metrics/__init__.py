@@ -1,6 +1,7 @@
 """Distances between sample sets and to exact ground truth (docs/theory.md §7): sample W2 and its
 floor (`samples`), Gaussian / Bures distances and BW-UVP (`gaussian`), couplings and paths (`paths`),
-the bridge benchmark's evaluations (`bridge`). Everything public is re-exported here."""
+the bridge benchmark's evaluations (`bridge`). Everything public is re-exported here. Scores for
+the models of Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797."""
 from ..couplings import NUM_ITERMAX
 from .bridge import bridge_metrics
 from .gaussian import bures_w2, bures_w2_samples, bw_uvp, conditional_bw_uvp, gaussian_fit

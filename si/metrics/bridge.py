@@ -1,6 +1,6 @@
 """The Schroedinger-bridge benchmark's evaluations in one call (docs/theory.md §6, §7).
 The bridge as the limit of interpolants over a coupling: Albergo, Boffi & Vanden-Eijnden,
-"Stochastic Interpolants" (arXiv 2303.08797), §4-5.
+arXiv:2303.08797.
 """
 from __future__ import annotations
 

@@ -5,7 +5,7 @@
 - bw_uvp: 100 W2^2(fit of the model, truth) / Var(truth), Var the total variance trace(cov).
 - conditional_bw_uvp: the same per conditioning point, averaged, against a known plan.
 Returned as Python floats computed in float64. Used to score samplers of stochastic interpolants
-(Albergo, Boffi & Vanden-Eijnden, arXiv 2303.08797) against closed-form bridges.
+(Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797) against closed-form bridges.
 """
 from __future__ import annotations
 

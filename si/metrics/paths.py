@@ -2,8 +2,7 @@
 
 - coupling_w2: W2 between joint (x0, x1) samples of a model and samples of an exact plan.
 - path_energy: mean of sum_k |x_{k+1} - x_k|^2 / (t_{k+1} - t_k) along discretised paths.
-Couplings and transport costs of stochastic interpolants: Albergo, Boffi & Vanden-Eijnden,
-arXiv 2303.08797, §4-5.
+Couplings and transport costs of stochastic interpolants: Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797.
 """
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ float64. Inputs are tensors or arrays of shape (n, d).
   >= 1e7; POT stops early with only a warning, which is raised here as an error.
 - w2_floor: W2 between two independent sample sets of the truth at the same n (report beside w2).
 - sliced_w2: sliced W2 (random directions), for large n.
-Used to score samplers of stochastic interpolants (Albergo, Boffi & Vanden-Eijnden, arXiv 2303.08797).
+Used to score samplers of stochastic interpolants (Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797).
 """
 from __future__ import annotations
 

@@ -8,8 +8,7 @@ mixture-potential bridge (`si.bridges`) all compose these functions. Components 
 a time, each solving on the whole (d, n) block of rows at once (or row by row when every row has its
 own factor), with elementwise arithmetic when every covariance is diagonal: memory stays O(n d) per
 component, so the kernel is usable in high dimension.
-Mixtures as ground truth for stochastic interpolants: Albergo, Boffi & Vanden-Eijnden,
-"Stochastic Interpolants" (arXiv 2303.08797).
+Mixtures as ground truth for stochastic interpolants: Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797.
 """
 from __future__ import annotations
 

@@ -3,8 +3,7 @@
 rho(x) = sum_k w_k N(x; m_k, S_k), evaluated with the kernel of `si.mixtures.gaussian`: one component
 at a time, triangular solves on (d, n) blocks, elementwise when every covariance is diagonal (memory
 O(n d) per component). Parameters are cast to the dtype and device of x before evaluating.
-Mixtures as ground truth for stochastic interpolants: Albergo, Boffi & Vanden-Eijnden,
-"Stochastic Interpolants" (arXiv 2303.08797).
+Mixtures as ground truth for stochastic interpolants: Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797.
 """
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ NFE. ``result.nfe`` is the number of (t, x) points at which the model was evalua
 evaluation = one evaluation of each field it needs); ``result.calls`` counts the calls of each
 field separately, exactly. E.g. Euler-Maruyama with {b, s}, 100 steps, last_step "ode":
 nfe = 101, calls = {"b": 101, "s": 100}.
-Following Albergo, Boffi & Vanden-Eijnden, "Stochastic Interpolants" (arXiv 2303.08797).
+Following Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797.
 """
 from .checks import LAST_STEPS, SCORE_WINDOW, check_state, check_steps, check_window, time_grid
 from .ode import sample_ode

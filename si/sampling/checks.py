@@ -1,6 +1,6 @@
 """Validation shared by the samplers and the likelihood estimators (docs/theory.md §4): the number
 of steps, the integration window [t_min, t_max] and its last piece, the state x, and the time grid.
-The score window follows Albergo, Boffi & Vanden-Eijnden, "Stochastic Interpolants" (arXiv 2303.08797), §6 (docs/theory.md §9).
+The score window follows Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797 (docs/theory.md §9).
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The probability-flow ODE dX = b(t, X) dt of a stochastic interpolant (docs/theory.md §4;
-Albergo, Boffi & Vanden-Eijnden, "Stochastic Interpolants" (arXiv 2303.08797), §2).
+Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797).
 """
 from __future__ import annotations
 

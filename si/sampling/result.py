@@ -2,7 +2,8 @@
 
 Outside the window [t_min, t_max] the fields are not evaluated; `finish_window` covers the last
 piece ([t_max, 1] forward, [0, t_min] backward) by one explicit Euler step of the probability-flow
-ODE dX = b dt, evaluated at the window's end (b carries no 1/gamma; Albergo, Boffi & Vanden-Eijnden, "Stochastic Interpolants" (arXiv 2303.08797), §6).
+ODE dX = b dt, evaluated at the window's end (b carries no 1/gamma; Albergo, Boffi & Vanden-Eijnden,
+arXiv:2303.08797).
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Explicit Runge-Kutta integration on tuples of tensors (docs/theory.md §4): the Butcher tableaus of
 the fixed-step methods, one step, a fixed grid, and torchdiffeq's adaptive dopri5 kept inside the
-window. Used for the probability-flow ODE of Albergo, Boffi & Vanden-Eijnden, "Stochastic Interpolants" (arXiv 2303.08797)
+window. Used for the probability-flow ODE of Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797
 and for its augmented likelihood ODE (docs/theory.md §5).
 """
 from __future__ import annotations

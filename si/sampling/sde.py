@@ -1,5 +1,5 @@
 """Forward and backward SDEs of a stochastic interpolant (docs/theory.md §4;
-Albergo, Boffi & Vanden-Eijnden, "Stochastic Interpolants" (arXiv 2303.08797), §2.3 and §6):
+Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797):
 
     forward SDE   dX = b_F dt + sqrt(2 eps) dW,  b_F = b + eps s          0 -> 1
     backward SDE  dX = b_B dt + sqrt(2 eps) dW,  b_B = b - eps s          1 -> 0

@@ -1,7 +1,7 @@
 """The training configuration (docs/theory.md §3): Adam with a step-decay schedule, the time window
 of the objectives, the network size, the EMA of the weights, seed, threads and dtype. A run is
 fully described by its TrainConfig, the interpolant and the objective. Objectives of
-Albergo, Boffi & Vanden-Eijnden, "Stochastic Interpolants" (arXiv 2303.08797).
+Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797.
 """
 from __future__ import annotations
 

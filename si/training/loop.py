@@ -1,7 +1,7 @@
 """The training loop (docs/theory.md §3): minibatches of (x0, x1), optionally re-paired by a coupling,
 times t ~ U[t_min, t_max], the quadratic objectives of the learned fields, Adam with a step-decay
 schedule and an exponential moving average of the weights; seeded, so the same config gives the
-same weights on the same machine. Objectives of Albergo, Boffi & Vanden-Eijnden, "Stochastic Interpolants" (arXiv 2303.08797).
+same weights on the same machine. Objectives of Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797.
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """A trained model: the learned fields of one objective and the (b, s) assembled from them
 (docs/theory.md §2, §3), with checkpoints written atomically as a state dict plus a JSON spec and
-read back with torch.load(weights_only=True). Fields of Albergo, Boffi & Vanden-Eijnden, "Stochastic Interpolants" (arXiv 2303.08797).
+read back with torch.load(weights_only=True). Fields of Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797.
 """
 from __future__ import annotations
 

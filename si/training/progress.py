@@ -1,6 +1,6 @@
 """Progress output of a training run, and the thread limit it runs under (docs/theory.md §3): a tqdm
 bar on an interactive terminal, periodic log lines otherwise. Training of the fields of
-Albergo, Boffi & Vanden-Eijnden, "Stochastic Interpolants" (arXiv 2303.08797).
+Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797.
 """
 from __future__ import annotations
 
