@@ -13,7 +13,7 @@ the sign of z flipped in the target as well), which cancels the 1/gamma blow-up 
 """
 from __future__ import annotations
 
-from typing import Callable, Dict, Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 import torch
 

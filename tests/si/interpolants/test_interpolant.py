@@ -1,10 +1,11 @@
+"""si.interpolants.Interpolant: derivatives, endpoints, identities, points and errors."""
 import pytest
 import torch
 
 from si import Interpolant
 from si.interpolants import GAMMAS, PATHS
 
-from ..conftest import all_interpolants
+from ...conftest import all_interpolants
 
 F64 = torch.float64
 
