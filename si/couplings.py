@@ -1,4 +1,5 @@
-"""Couplings of two independent minibatches, for training (docs/theory.md §1, 1.7).
+"""Couplings of two independent minibatches, for training (docs/theory.md §1, §3; interpolants over a
+coupling as in Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797).
 
 A coupling is a callable `coupling(x0, x1, generator=None) -> (x0_paired, x1_paired)`: the trainer
 draws x0 ~ rho0 and x1 ~ rho1 independently (both of shape (n, ...)), and the coupling returns n

@@ -1,4 +1,5 @@
-"""Divergence of a field, exact (torch.func) or by Hutchinson's estimator (docs/theory.md §5).
+"""Divergence of a field, exact (torch.func) or by Hutchinson's estimator (docs/theory.md §5), for the
+likelihoods of Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797.
 
     exact:       div f(x) = sum_i d f_i / d x_i            (d vector-Jacobian products, vmapped)
     Hutchinson:  div f(x) ~ (1/k) sum_j e_j^T (df/dx) e_j,  E[e e^T] = I  (k probes)
@@ -16,6 +17,8 @@ import torch
 
 Tensor = torch.Tensor
 PROBES = ("rademacher", "gaussian")
+
+__all__ = ["divergence", "make_probes", "value_and_divergences", "PROBES"]
 _CHUNK_ELEMENTS = 2 ** 24  # bound on (cotangents in flight) * n * d for the vmapped backward pass
 
 

@@ -1,4 +1,5 @@
-"""Fields and the drifts built from them (docs/theory.md §2, 1.4).
+"""Fields and the drifts built from them (docs/theory.md §2, §4; Albergo, Boffi & Vanden-Eijnden,
+arXiv:2303.08797).
 
 A *field* is any callable ``f(t, x) -> Tensor`` with t of shape (n,) and x, f of shape (n, d):
 a learned network, an ``si.oracle.InterpolantOracle`` method, or a drift assembled here. The
@@ -23,6 +24,7 @@ from typing import Callable, Dict, Union
 import torch
 
 from .interpolants import Interpolant
+from .times import as_time
 
 Tensor = torch.Tensor
 Field = Callable[[Tensor, Tensor], Tensor]
@@ -133,12 +135,6 @@ def denoiser_drift(v: Field, eta: Field, interpolant: Interpolant, eps: Schedule
         return velocity_from_denoiser(v, eta, interpolant)
     coef = lambda t: interpolant.dnoise_scale(t) - eps_at(eps, t) / interpolant.noise_scale(t)  # noqa: E731
     return _combine(v, eta, coef)
-
-
-def as_time(t, x: Tensor) -> Tensor:
-    """A time (float, 0-d or (n,) tensor) as a tensor of shape (n,) in x's dtype and device."""
-    t = torch.as_tensor(t, dtype=x.dtype, device=x.device)
-    return t.expand(x.shape[0]) if t.dim() == 0 else t
 
 
 def check_field_output(out: Tensor, x: Tensor, name: str = "field") -> Tensor:

@@ -1,4 +1,7 @@
-"""Atomic file output: a killed process never leaves a partial file under the final name."""
+"""Atomic file output, for checkpoints (docs/theory.md §3): a killed process never leaves a partial
+file under the final name. Checkpoints of the fields of Albergo, Boffi & Vanden-Eijnden,
+arXiv:2303.08797.
+"""
 from __future__ import annotations
 
 import contextlib
@@ -6,6 +9,8 @@ import os
 import tempfile
 from pathlib import Path
 from typing import Callable
+
+__all__ = ["atomic_write"]
 
 
 def atomic_write(path, write: Callable[[str], None], suffix: str = "") -> None:

@@ -1,4 +1,6 @@
-"""Time-conditioned networks for the learned fields."""
+"""Time-conditioned networks for the learned fields b, v, s, eta (docs/theory.md §2, §3): an MLP on
+Fourier features of t and x. Fields of Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797.
+"""
 from __future__ import annotations
 
 import math
@@ -6,7 +8,11 @@ import math
 import torch
 from torch import nn
 
+from .times import as_time
+
 Tensor = torch.Tensor
+
+__all__ = ["TimeFeatures", "FieldMLP"]
 
 
 class TimeFeatures(nn.Module):
@@ -44,8 +50,7 @@ class FieldMLP(nn.Module):
     def forward(self, t: Tensor, x: Tensor) -> Tensor:
         if x.dim() != 2 or x.shape[1] != self.dim:
             raise ValueError(f"x must have shape (n, {self.dim}), got {tuple(x.shape)}")
-        if t.dim() == 0:
-            t = t.expand(x.shape[0])
+        t = as_time(t, x)
         if t.shape != (x.shape[0],):
             raise ValueError(f"t must have shape ({x.shape[0]},), got {tuple(t.shape)}")
-        return self.net(torch.cat([self.time(t.to(x.dtype)), x], dim=1))
+        return self.net(torch.cat([self.time(t), x], dim=1))

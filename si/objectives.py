@@ -1,4 +1,5 @@
-"""Quadratic objectives for b, v, s and eta, and the objective sets of the benchmark (docs/theory.md §3).
+"""Quadratic objectives for b, v, s and eta, and the objective sets of the benchmark (docs/theory.md §3;
+Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797).
 
     L_b   = E[ 1/2 |b^(t,x_t)|^2 - (dI/dt + gamma' z) . b^(t,x_t) ]
     L_s   = E[ 1/2 |s^(t,x_t)|^2 + gamma^-1 z . s^(t,x_t) ]
@@ -12,15 +13,16 @@ the sign of z flipped in the target as well), which cancels the 1/gamma blow-up 
 """
 from __future__ import annotations
 
-from typing import Callable, Dict, Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 import torch
 
-from .fields import score_from_denoiser, velocity_from_denoiser, velocity_from_score
+from .fields import Field, score_from_denoiser, velocity_from_denoiser, velocity_from_score
 from .interpolants import Interpolant, InterpolantPoints
 
 Tensor = torch.Tensor
-Field = Callable[[Tensor, Tensor], Tensor]
+
+__all__ = ["fields_of", "field_loss", "assemble", "OBJECTIVES", "FIELD_KINDS"]
 
 FIELD_KINDS = ("b", "v", "s", "eta")
 OBJECTIVES: Dict[str, Tuple[str, ...]] = {

@@ -11,27 +11,25 @@ and, with posterior weights w_ij(x) proportional to p_i q_j N(x; mu_ij, C_ij),
     b(t, x) = sum_ij w_ij [ mu_ij' + 1/2 C_ij' C_ij^-1 (x - mu_ij) ],
               C_ij' = 2 (alpha alpha' S_i + beta beta' T_j + gamma gamma' I)
     eta = -gamma s,   v = b - gamma' eta     (alpha in place of gamma for one-sided paths).
+
+rho_t is a Gaussian mixture, evaluated with the kernel of `si.mixtures.gaussian`; rows sharing a
+time share one factorisation of the C_ij (`si.times.evaluate_by_time`).
+Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Tuple
 
 import torch
 
-from .interpolants import Interpolant, check_time
-from .mixtures import LOG_2PI, GaussianMixture
+from .interpolants import Interpolant
+from .mixtures import GaussianMixture, component_log_probs, cholesky_logdet, mixture_score, precision_solve
+from .mixtures import is_diagonal, standard_normal
+from .times import evaluate_by_time, time_rows
 
 Tensor = torch.Tensor
-_CHUNK_ELEMENTS = 2 ** 22  # bound on n * K * d * d held at once
 
-
-@dataclass(frozen=True)
-class _Posterior:
-    log_prob: Tensor   # (n,)
-    weights: Tensor    # (n, K) posterior weights w_ij
-    sol: Tensor        # (n, K, d): C_ij^-1 (x - mu_ij)
-    dmu: Tensor        # (n, K, d)
-    half_dC: Tensor    # (n, K, d, d): 1/2 C_ij'
+__all__ = ["InterpolantOracle"]
 
 
 class InterpolantOracle:
@@ -47,8 +45,7 @@ class InterpolantOracle:
         self.interpolant, self.rho0, self.rho1 = interpolant, rho0, rho1
         d = rho0.dim
         if interpolant.mirror:  # alpha = 0: rho0 does not enter x_t (only its weights, which sum to 1)
-            rho0 = GaussianMixture(torch.ones(1, dtype=rho1.dtype), torch.zeros(1, d, dtype=rho1.dtype),
-                                   torch.eye(d, dtype=rho1.dtype)[None])
+            rho0 = standard_normal(d, dtype=rho1.dtype)
         K0, K1 = rho0.n_components, rho1.n_components
         # pair (i, j) -> flattened index i * K1 + j
         self._log_pq = (torch.log(rho0.weights)[:, None] + torch.log(rho1.weights)[None, :]).reshape(-1)
@@ -56,6 +53,7 @@ class InterpolantOracle:
         self._S = rho0.covs.repeat_interleave(K1, 0)
         self._n = rho1.means.repeat(K0, 1)
         self._T = rho1.covs.repeat(K0, 1, 1)
+        self._diagonal = is_diagonal(self._S) and is_diagonal(self._T)  # then every C_ij is diagonal
 
     @property
     def dim(self) -> int:
@@ -63,16 +61,26 @@ class InterpolantOracle:
 
     # -- public fields -------------------------------------------------------------------
     def log_prob(self, t: Tensor, x: Tensor) -> Tensor:
-        return self._map(t, x, lambda p: p.log_prob)
+        return self._map(t, x, lambda x, mu, dmu, L, logdet, half_dC: torch.logsumexp(
+            self._component_log_probs(x, mu, L, logdet), dim=1))
 
     def s(self, t: Tensor, x: Tensor) -> Tensor:
-        return self._map(t, x, lambda p: -(p.weights[..., None] * p.sol).sum(1))
+        def score(x, mu, dmu, L, logdet, half_dC):
+            w = torch.softmax(self._component_log_probs(x, mu, L, logdet), dim=1)
+            return mixture_score(x, w, mu, L, self._diagonal)
+        return self._map(t, x, score)
 
     def b(self, t: Tensor, x: Tensor) -> Tensor:
-        def b_of(p):
-            per_pair = p.dmu + torch.einsum("nkij,nkj->nki", p.half_dC, p.sol)
-            return (p.weights[..., None] * per_pair).sum(1)
-        return self._map(t, x, b_of)
+        def velocity(x, mu, dmu, L, logdet, half_dC):
+            w = torch.softmax(self._component_log_probs(x, mu, L, logdet), dim=1)
+            out = torch.zeros_like(x)
+            for c in range(mu.shape[-2]):
+                sol = precision_solve(L[..., c, :, :], x - mu[..., c, :], self._diagonal)  # C^-1 (x - mu)
+                H = half_dC[..., c, :, :]
+                stretch = sol @ H.T if H.dim() == 2 else (H @ sol.unsqueeze(-1)).squeeze(-1)
+                out += w[:, c:c + 1] * (dmu[..., c, :] + stretch)
+            return out
+        return self._map(t, x, velocity)
 
     def eta(self, t: Tensor, x: Tensor) -> Tensor:
         t = self._time(t, x)
@@ -86,32 +94,36 @@ class InterpolantOracle:
     def _time(self, t: Tensor, x: Tensor) -> Tensor:
         if x.dim() != 2 or x.shape[1] != self.dim:
             raise ValueError(f"x must have shape (n, {self.dim}), got {tuple(x.shape)}")
-        t = torch.as_tensor(t, dtype=x.dtype, device=x.device)
-        if t.dim() == 0:
-            t = t.expand(x.shape[0])
-        if t.shape != (x.shape[0],):
-            raise ValueError(f"t must have shape ({x.shape[0]},), got {tuple(t.shape)}")
-        return check_time(t)
+        return time_rows(t, x)
+
+    def _component_log_probs(self, x: Tensor, mu: Tensor, L: Tensor, logdet: Tensor) -> Tensor:
+        """log p_i q_j + log N(x; mu_ij, C_ij), shape (n, K)."""
+        log_pq = self._log_pq.to(dtype=x.dtype, device=x.device)
+        return component_log_probs(x, mu, L, logdet, diagonal=self._diagonal) + log_pq
 
     def _map(self, t: Tensor, x: Tensor, fn) -> Tensor:
+        """fn(x, mu, dmu, L, logdet, half_dC) on the rows of x grouped by time: the component
+        parameters are shared (leading dimension dropped) or one set per row."""
         t = self._time(t, x)
         K, d = self._m.shape
-        chunk = max(1, _CHUNK_ELEMENTS // (K * d * d))
-        outs = [fn(self._posterior(t[i:i + chunk], x[i:i + chunk])) for i in range(0, x.shape[0], chunk)]
-        return torch.cat(outs, 0) if outs else fn(self._posterior(t, x))
 
-    def _posterior(self, t: Tensor, x: Tensor) -> _Posterior:
+        def apply(p, xr):
+            if p[0].shape[0] == 1:  # one time for all these rows: factorise each C_ij once
+                p = tuple(q[0] for q in p)
+            return fn(xr, *p)
+        return evaluate_by_time(t, x, lambda ts: self._components(ts, x), apply, row_cost=K * d * d)
+
+    def _components(self, t: Tensor, x: Tensor) -> Tuple[Tensor, ...]:
+        """mu, mu' (u, K, d), Cholesky factors of C, log det C (u, K) and C'/2 (u, K, d, d) at times t (u,)."""
         it = self.interpolant
         f = lambda a: a.to(dtype=x.dtype, device=x.device)  # noqa: E731
-        m, S, n1, T, log_pq = f(self._m), f(self._S), f(self._n), f(self._T), f(self._log_pq)
+        m, S, n1, T = f(self._m), f(self._S), f(self._n), f(self._T)
         eye = torch.eye(x.shape[1], dtype=x.dtype, device=x.device)
-        if t.numel() > 1 and bool(t.min() == t.max()):
-            t = t[:1]  # one time for every row (samplers, likelihoods): factorise C_ij once, broadcast
         a, b, g = it.alpha(t), it.beta(t), it.gamma(t)
         da, db = it.dalpha(t), it.dbeta(t)
         aa, bb, gg = it.alpha_dalpha(t), b * db, it.gamma_dgamma(t)
-        v = lambda c: c[:, None, None]  # noqa: E731  (n,) -> (n, 1, 1) for (n, K, d)
-        M = lambda c: c[:, None, None, None]  # noqa: E731  (n,) -> (n, 1, 1, 1) for (n, K, d, d)
+        v = lambda c: c[:, None, None]  # noqa: E731  (u,) -> (u, 1, 1) for (u, K, d)
+        M = lambda c: c[:, None, None, None]  # noqa: E731  (u,) -> (u, 1, 1, 1) for (u, K, d, d)
         mu = v(a) * m + v(b) * n1
         dmu = v(da) * m + v(db) * n1
         C = M(a ** 2) * S + M(b ** 2) * T + M(g ** 2) * eye
@@ -119,17 +131,4 @@ class InterpolantOracle:
         L, info = torch.linalg.cholesky_ex(C)
         if bool((info != 0).any()):
             raise ValueError("the interpolant's covariance is singular at some t (a degenerate endpoint)")
-        n, d = x.shape
-        diff = x[:, None, :] - mu  # (n, K, d)
-        if L.shape[0] == 1:  # shared t: solve every point against each component at once, (K, d, n)
-            w = torch.linalg.solve_triangular(L[0], diff.permute(1, 2, 0), upper=False)
-            sol = torch.linalg.solve_triangular(L[0].transpose(-1, -2), w, upper=True).permute(2, 0, 1)
-            w = w.permute(2, 0, 1)
-        else:
-            w = torch.linalg.solve_triangular(L, diff.unsqueeze(-1), upper=False)
-            sol = torch.linalg.solve_triangular(L.transpose(-1, -2), w, upper=True).squeeze(-1)
-            w = w.squeeze(-1)
-        logdet = 2 * torch.log(torch.diagonal(L, dim1=-2, dim2=-1)).sum(-1)  # (n or 1, K)
-        comp = -0.5 * (w ** 2).sum(-1) - 0.5 * logdet - 0.5 * d * LOG_2PI + log_pq  # (n, K)
-        return _Posterior(torch.logsumexp(comp, dim=1), torch.softmax(comp, dim=1), sol,
-                          dmu.expand(n, -1, -1), half_dC.expand(n, -1, -1, -1))
+        return mu, dmu, L, cholesky_logdet(L), half_dC

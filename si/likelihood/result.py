@@ -1,0 +1,47 @@
+"""What the likelihood estimators return, and the choice of divergence (docs/theory.md §5).
+
+The divergence in the likelihood ODE of Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797, is exact
+or Hutchinson's estimate with k probes per point (`divergence_probes`); the spread over probes or
+paths gives the standard error (`mean_stderr`).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Dict, Optional
+
+import torch
+
+from ..divergence import PROBES, make_probes
+
+Tensor = torch.Tensor
+LogDensity = Callable[[Tensor], Tensor]
+DIVERGENCES = ("exact", "hutchinson")
+
+__all__ = ["LogProbResult", "LogDensity", "DIVERGENCES", "divergence_probes", "mean_stderr"]
+
+
+@dataclass(frozen=True)
+class LogProbResult:
+    log_prob: Tensor                 # (n,) estimate of log rho^_1(x)
+    stderr: Optional[Tensor]         # (n,) Monte Carlo standard error (None: deterministic)
+    nfe: int                         # (t, x) points at which the model was evaluated, per row
+    calls: Dict[str, int]            # exact calls of each field (each call covers a batch)
+    x0: Optional[Tensor] = None      # (n, d) ODE only: the point X_0 that x is mapped to
+
+
+def divergence_probes(divergence: str, k: int, kind: str, x: Tensor, generator) -> Optional[Tensor]:
+    """None for the exact divergence, else k Hutchinson probes per row of x (validated names)."""
+    if divergence == "exact":
+        return None
+    if divergence != "hutchinson":
+        raise ValueError(f"unknown divergence {divergence!r}; valid: {list(DIVERGENCES)}")
+    if kind not in PROBES:
+        raise ValueError(f"unknown probe distribution {kind!r}; valid: {list(PROBES)}")
+    return make_probes(k, x, kind, generator)
+
+
+def mean_stderr(v: Tensor) -> Optional[Tensor]:
+    """Standard error of the mean over the last axis (None for a single value)."""
+    k = v.shape[-1]
+    return v.std(-1) / math.sqrt(k) if k > 1 else None

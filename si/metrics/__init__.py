@@ -1,0 +1,13 @@
+"""Distances between sample sets and to exact ground truth (docs/theory.md §7): sample W2 and its
+floor (`samples`), Gaussian / Bures distances and BW-UVP (`gaussian`), couplings and paths (`paths`),
+the bridge benchmark's evaluations (`bridge`). Everything public is re-exported here. Scores for
+the models of Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797."""
+from ..couplings import NUM_ITERMAX
+from .bridge import bridge_metrics
+from .gaussian import bures_w2, bures_w2_samples, bw_uvp, conditional_bw_uvp, gaussian_fit
+from .paths import coupling_w2, path_energy
+from .samples import as_array, as_sample_pair, draw_samples, sliced_w2, w2, w2_floor
+
+__all__ = ["w2", "w2_floor", "sliced_w2", "gaussian_fit", "bures_w2", "bures_w2_samples", "bw_uvp",
+           "conditional_bw_uvp", "coupling_w2", "path_energy", "bridge_metrics", "NUM_ITERMAX", "draw_samples",
+           "as_array", "as_sample_pair"]

@@ -1,0 +1,56 @@
+"""The training configuration (docs/theory.md §3): Adam with a step-decay schedule, the time window
+of the objectives, the network size, the EMA of the weights, seed, threads and dtype. A run is
+fully described by its TrainConfig, the interpolant and the objective. Objectives of
+Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Optional
+
+__all__ = ["TrainConfig"]
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    steps: int = 3000
+    batch: int = 1000
+    lr: float = 2e-3
+    lr_decay: float = 0.5       # multiply the learning rate by this ...
+    lr_every: int = 1000        # ... every this many steps
+    hidden: int = 128
+    depth: int = 3
+    antithetic: bool = True
+    ema: float = 0.999          # decay of the exponential moving average of the weights (0: off)
+    t_min: float = 1e-3         # training times t ~ U[t_min, t_max]: gamma' and 1/gamma are infinite at 0 and 1
+    t_max: float = 1 - 1e-3
+    seed: int = 0
+    threads: Optional[int] = None
+    log_every: int = 100
+    dtype: str = "float32"
+
+    def __post_init__(self):
+        for name in ("steps", "batch", "hidden", "depth", "lr_every", "log_every"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"TrainConfig.{name} must be >= 1, got {getattr(self, name)}")
+        if not self.lr > 0:
+            raise ValueError(f"TrainConfig.lr must be > 0, got {self.lr}")
+        if not 0 < self.lr_decay <= 1:
+            raise ValueError(f"TrainConfig.lr_decay must lie in (0, 1], got {self.lr_decay}")
+        if not 0 <= self.t_min < self.t_max <= 1:
+            raise ValueError(f"TrainConfig needs 0 <= t_min < t_max <= 1, got [{self.t_min}, {self.t_max}]")
+        if not 0 <= self.ema < 1:
+            raise ValueError(f"TrainConfig.ema must lie in [0, 1), got {self.ema}")
+        if self.threads is not None and self.threads < 1:
+            raise ValueError(f"TrainConfig.threads must be >= 1, got {self.threads}")
+        if self.dtype not in ("float32", "float64"):
+            raise ValueError(f"TrainConfig.dtype must be 'float32' or 'float64', got {self.dtype!r}")
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainConfig":
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise ValueError(f"unknown training option(s) {unknown}; valid: {sorted(known)}")
+        return cls(**d)
