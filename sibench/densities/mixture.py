@@ -21,9 +21,8 @@ class MixtureDensity(Density):
     in float64 and then cast, so a generator gives the same points whatever the dtype. `log_prob`
     and `score` follow the dtype and device of x.
 
-    log_prob / score loop over the components (K small) with triangular solves on (d, n) blocks,
-    and use elementwise arithmetic when every covariance is diagonal, so they stay cheap in high
-    dimension. If `entropy` is not given it is analytic for a single Gaussian and otherwise estimated
+    log_prob / score are si.mixtures' kernel (a loop over the K components with triangular solves on
+    (d, n) blocks, elementwise when every covariance is diagonal), cheap in high dimension. If `entropy` is not given it is analytic for a single Gaussian and otherwise estimated
     by Monte Carlo (`LAZY_ENTROPY_N` samples, seed `ENTROPY_SEED`) on first access.
     """
 
@@ -32,12 +31,8 @@ class MixtureDensity(Density):
         gmm = gmm if gmm.dtype == torch.float64 else gmm.to(dtype=torch.float64)
         self.name, self._gmm, self.params = name, gmm, dict(params or {})
         self._dtype = dtype or torch.get_default_dtype()
-        S = gmm.covs
-        off = S - torch.diag_embed(torch.diagonal(S, dim1=-2, dim2=-1))
-        self._diagonal = bool((off == 0).all())
-        self._logdet = 2 * torch.log(torch.diagonal(gmm.chol, dim1=-2, dim2=-1)).sum(-1)  # (K,)
         if entropy is None and gmm.n_components == 1:
-            entropy, entropy_se = 0.5 * float(self._logdet[0]) + 0.5 * gmm.dim * (LOG_2PI + 1), 0.0
+            entropy, entropy_se = 0.5 * float(gmm.logdet[0]) + 0.5 * gmm.dim * (LOG_2PI + 1), 0.0
         if (entropy is None) != (entropy_se is None):
             raise ValueError("give both entropy and entropy_se, or neither")
         self._entropy = None if entropy is None else (float(entropy), float(entropy_se))
@@ -103,7 +98,7 @@ class MixtureDensity(Density):
             return torch.zeros(0, self.dim, dtype=self._dtype, device=dev)
         k = torch.multinomial(g.weights, n, replacement=True, generator=generator)
         z = torch.randn(n, self.dim, generator=generator, dtype=g.dtype, device=dev)
-        if self._diagonal:
+        if g.diagonal:
             x = g.means[k] + z * torch.diagonal(g.chol, dim1=-2, dim2=-1)[k]
         else:
             x = g.means[k].clone()
@@ -113,40 +108,16 @@ class MixtureDensity(Density):
                     x[idx] += z[idx] @ g.chol[c].T
         return x.to(self._dtype)
 
-    def _params_like(self, x: Tensor):
-        f = lambda a: a.to(dtype=x.dtype, device=x.device)  # noqa: E731
-        g = self._gmm
-        return f(g.weights), f(g.means), f(g.chol), f(self._logdet)
-
-    def _solve(self, chol: Tensor, diff: Tensor, c: int) -> Tensor:
-        """L_c^-1 diff for diff (n, d)."""
-        if self._diagonal:
-            return diff / torch.diagonal(chol[c])
-        return torch.linalg.solve_triangular(chol[c], diff.T, upper=False).T
-
     def component_log_prob(self, x: Tensor) -> Tensor:
-        """log w_k + log N(x; m_k, S_k), shape (n, K)."""
+        """log w_k + log N(x; m_k, S_k), shape (n, K) (si.mixtures' kernel)."""
         self.check_points(x)
-        w, m, L, logdet = self._params_like(x)
-        cols = []
-        for c in range(m.shape[0]):
-            sol = self._solve(L, x - m[c], c)
-            cols.append(torch.log(w[c]) - 0.5 * (sol ** 2).sum(-1) - 0.5 * logdet[c] - 0.5 * self.dim * LOG_2PI)
-        return torch.stack(cols, dim=-1)
+        return self._gmm.component_log_prob(x)
 
     def log_prob(self, x: Tensor) -> Tensor:
-        return torch.logsumexp(self.component_log_prob(x), dim=-1)
+        self.check_points(x)
+        return self._gmm.log_prob(x)
 
     def score(self, x: Tensor) -> Tensor:
-        """grad log rho(x) = sum_k w_k(x) [-S_k^-1 (x - m_k)], exact."""
-        post = torch.softmax(self.component_log_prob(x), dim=-1)  # (n, K)
-        _, m, L, _ = self._params_like(x)
-        out = torch.zeros_like(x)
-        for c in range(m.shape[0]):
-            diff = x - m[c]
-            if self._diagonal:
-                sol = diff / torch.diagonal(L[c]) ** 2
-            else:
-                sol = torch.cholesky_solve(diff.T, L[c]).T
-            out -= post[:, c:c + 1] * sol
-        return out
+        """grad log rho(x) = sum_k w_k(x) [-S_k^-1 (x - m_k)], exact (si.mixtures' kernel)."""
+        self.check_points(x)
+        return self._gmm.score(x)
