@@ -56,6 +56,16 @@ def check_pair(rho0, rho1) -> int:
     return d0
 
 
+def sampler(rho, moments, dtype):
+    """(n, generator) -> (n, d) samples of rho. For a single Gaussian (moments = (mean, cov)) this
+    draws mean + L z directly (L the Cholesky factor): the same law as GaussianMixture.sample, which
+    gathers a (n, d, d) stack of factors per call (4x the cost of a training step in d = 50)."""
+    if moments is None:
+        return lambda n, gen: rho.sample(n, generator=gen).to(dtype)
+    mean, L = moments[0].to(dtype), torch.linalg.cholesky(moments[1]).to(dtype)
+    return lambda n, gen: mean + torch.randn(n, mean.shape[0], generator=gen, dtype=dtype) @ L.T
+
+
 @contextlib.contextmanager
 def threads(n: Optional[int]):
     """Run with n torch threads (None: unchanged), restoring the previous number."""
@@ -149,10 +159,11 @@ def fit_maxmin_config(rho0, rho1, eps, config: MaxMinConfig) -> MaxMinResult:
         avg_in, avg_out = _Averager(drift, cfg.ema), _Averager(interp, cfg.ema)
         losses: List[Dict[str, float]] = []
 
+        draw0, draw1 = sampler(rho0, moments[0], dtype), sampler(rho1, moments[1], dtype)
+
         def batch():
             t = stratified_times(cfg.batch, cfg.t_min, gen, dtype)
-            x0 = rho0.sample(cfg.batch, generator=gen).to(dtype)
-            x1 = rho1.sample(cfg.batch, generator=gen).to(dtype)
+            x0, x1 = draw0(cfg.batch, gen), draw1(cfg.batch, gen)
             return t, x0, x1, torch.randn(cfg.batch, d, generator=gen, dtype=dtype)
 
         def inner_step(lr: float) -> float:
@@ -169,12 +180,13 @@ def fit_maxmin_config(rho0, rho1, eps, config: MaxMinConfig) -> MaxMinResult:
             avg_in.update()
             return loss.item()
 
+        if truth is not None:
+            mt, St = (torch.stack(v) for v in zip(*(truth.marginal_moments(tk) for tk in KL_TIMES)))
+
         def kl_mean() -> float:
             with torch.no_grad(), avg_out.swapped():
-                ts = torch.tensor(KL_TIMES, dtype=F64)
-                mu, Sig, _, _ = affine_moments(interp, *gaussian, g, eps, ts)
-                mt, St = zip(*(truth.marginal_moments(tk) for tk in KL_TIMES))
-                return float(gaussian_kl(mu, Sig, torch.stack(mt), torch.stack(St)).mean())
+                mu, Sig, _, _ = affine_moments(interp, *gaussian, g, eps, torch.tensor(KL_TIMES, dtype=F64))
+                return float(gaussian_kl(mu, Sig, mt, St).mean())
 
         theta = list(interp.parameters())
         for step in range(1, cfg.steps + 1):

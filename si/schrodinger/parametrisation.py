@@ -25,6 +25,7 @@ exploits its gaps (measured: a drift basis of 4 terms leaves a marginal KL of or
 """
 from __future__ import annotations
 
+import warnings
 from typing import Tuple
 
 import torch
@@ -130,8 +131,10 @@ class MLPInterpolant(nn.Module):
     def forward(self, t: Tensor, x0: Tensor, x1: Tensor) -> Tuple[Tensor, Tensor]:
         _check_inputs(t, x0, x1, self.dim)
         x = torch.cat([x0, x1], 1)
-        t = t.to(x0.dtype)
-        phi, dphi = torch.func.jvp(lambda s: self.net(s, x)[:, :self.dim], (t,), (torch.ones_like(t),))
+        t = t.to(x0.dtype).contiguous()  # jvp writes into the tangent's storage: no expanded (stride 0) t
+        with warnings.catch_warnings():  # torch 2.13's jvp scripts a decomposition and warns that jit is deprecated
+            warnings.filterwarnings("ignore", message=".*torch.jit.script.*deprecated", category=DeprecationWarning)
+            phi, dphi = torch.func.jvp(lambda s: self.net(s, x)[:, :self.dim], (t,), (torch.ones_like(t),))
         return _assemble(t, x0, x1, phi, dphi)
 
 
