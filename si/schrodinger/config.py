@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Optional
 
@@ -51,12 +52,14 @@ class MaxMinConfig:
     def __post_init__(self):
         for name in ("steps", "batch", "inner_steps", "hidden", "depth", "interp_basis", "drift_basis"):
             v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
                 raise ValueError(f"MaxMinConfig.{name} must be an integer >= 1, got {v!r}")
+            object.__setattr__(self, name, int(v))  # a plain int (numpy integers would not go to JSON)
         for name in ("seed", "polish_steps", "record_every"):
             v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 0:
                 raise ValueError(f"MaxMinConfig.{name} must be an integer >= 0, got {v!r}")
+            object.__setattr__(self, name, int(v))
         if self.parametrisation not in PARAMETRISATIONS:
             raise ValueError(f"MaxMinConfig.parametrisation must be one of {list(PARAMETRISATIONS)}, "
                              f"got {self.parametrisation!r}")

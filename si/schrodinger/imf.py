@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 import time
 from dataclasses import dataclass
 from typing import List, Optional
@@ -64,8 +65,12 @@ class IMFConfig:
     def __post_init__(self):
         for name in ("iterations", "steps", "batch", "hidden", "depth", "pool", "sim_steps"):
             v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
                 raise ValueError(f"IMFConfig.{name} must be an integer >= 1, got {v!r}")
+            object.__setattr__(self, name, int(v))
+        if isinstance(self.seed, bool) or not isinstance(self.seed, numbers.Integral) or self.seed < 0:
+            raise ValueError(f"IMFConfig.seed must be an integer >= 0, got {self.seed!r}")
+        object.__setattr__(self, "seed", int(self.seed))
         if self.direction not in DIRECTIONS:
             raise ValueError(f"IMFConfig.direction must be one of {list(DIRECTIONS)}, got {self.direction!r}")
         if self.direction == "alternate" and self.iterations % 2 == 0:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import numbers
 import time
 from typing import Dict, List, Optional
 
@@ -127,7 +128,7 @@ def fit_maxmin(rho0, rho1, eps, *, steps: int, seed: int = 0, **options) -> MaxM
     eps > 0: the diffusion coefficient (eps = sigma^2 / 2 for a reference sigma W).
     options: the fields of `MaxMinConfig`. Same seed, same numbers (on the same machine).
     """
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
         raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
     return fit_maxmin_config(rho0, rho1, eps, MaxMinConfig(steps=steps, seed=seed, **options))
 
