@@ -3,7 +3,7 @@
 Not a test: it prints tables (and appends each finished row to --out as CSV, so a long run can be
 read while it goes and resumed with --skip-done).
 
-1. Gaussian table. sibench.bridge_pairs.gaussian_sb_pair(d, sigma^2) (non-commuting covariances,
+1. Gaussian table. sibench.pairs.bridges.gaussian_sb_pair(d, sigma^2) (non-commuting covariances,
    the suite's fixed pairs), d in {2, 16, 50}, sigma^2 in {0.1, 1} (eps = sigma^2 / 2), fit_maxmin
    with the affine parametrisation (Lemma 3.12). Columns: mean over t = 0.1, ..., 0.9 of the exact
    KL(x^_t || rho_t) and the max Bures-W2 (from the exact moments of x^_t: sample moments in d = 50
@@ -11,7 +11,7 @@ read while it goes and resumed with --skip-done).
    the learned SDE dX = u^ dt + sqrt(2 eps) dW from X0 ~ rho0 (exact moment equations, RK4), and
    the KL of its X1 from rho1; seconds per fit. Reference: DSBM-IPF's 8.75e-3 mean marginal KL on
    its own d = 50 Gaussian pair (published).
-2. cBW-UVP table. sibench.bridge_pairs.mixture_potential_bridge(d, sigma^2) (rho0, rho1 exact
+2. cBW-UVP table. sibench.pairs.bridges.mixture_potential_bridge(d, sigma^2) (rho0, rho1 exact
    Gaussian mixtures, plan known), d in {2, 16, 64}, sigma^2 in {0.1, 1}. Methods, all with
    gamma = sqrt(sigma^2 t(1-t)) and sampled by 100 Euler-Maruyama steps of the forward SDE:
    sb-maxmin (fit_maxmin, MLP parametrisation), the entropic-coupling bridge (minibatch Sinkhorn,
@@ -47,7 +47,7 @@ from si.mixtures import GaussianMixture  # noqa: E402
 from si.sampling import sample_sde  # noqa: E402
 from si.schrodinger import KL_TIMES, fit_imf, fit_maxmin, gaussian_kl  # noqa: E402
 from si.training import TrainConfig, train  # noqa: E402
-from sibench.bridge_pairs import gaussian_sb_pair, mixture_potential_bridge  # noqa: E402
+from sibench.pairs.bridges import gaussian_sb_pair, mixture_potential_bridge  # noqa: E402
 
 F64 = torch.float64
 METHODS = ("sb-maxmin", "entropic", "ot", "independent", "dsbm-imf")
