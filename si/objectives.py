@@ -61,17 +61,18 @@ def check_objective(objective: str, interpolant: Interpolant,
     where = f"path {interpolant.path!r} with gamma {interpolant.gamma_name!r}"
     inside = torch.linspace(0.0, 1.0, 65, dtype=torch.float64)[1:-1]
     if noisy and not bool((interpolant.noise_scale(inside) > 0).all()):
-        raise ValueError(f"objective {objective!r} learns {noisy[0]}, which needs {scale}(t) > 0 on (0, 1), but the "
-                         f"{where} has {scale} = 0 there (s = -eta / {scale} and L_s divide by it); use a nonzero "
-                         f"gamma, or the objective 'b' for a deterministic flow")
+        raise ValueError(f"objective {objective!r} learns {noisy[0]}, which needs {scale}(t) > 0 on (0, 1), but "
+                         f"the {where} has {scale} = 0 there (s = -eta / {scale} and L_s divide by it); use a "
+                         f"nonzero gamma, or the objective 'b' for a deterministic flow")
     if window is not None and "eta" in kinds:
         lo, hi = (float(t) for t in window)
         ends = interpolant.noise_scale(torch.tensor([lo, hi], dtype=torch.float64))
         if not bool((ends > 0).all()):
             at = [t for t, g in zip((lo, hi), ends.tolist()) if not g > 0]
-            raise ValueError(f"objective {objective!r} builds its drift from eta through s = -eta / {scale}, infinite "
-                             f"where {scale} = 0: the window [{lo:g}, {hi:g}] reaches {scale} = 0 at t = {at[0]:g} on the "
-                             f"{where}; keep the window inside (0, 1) (e.g. t_min = 0.001, t_max = 0.99)")
+            raise ValueError(f"objective {objective!r} builds its drift from eta through s = -eta / {scale}, "
+                             f"infinite where {scale} = 0: the window [{lo:g}, {hi:g}] reaches {scale} = 0 at "
+                             f"t = {at[0]:g} on the {where}; keep the window inside (0, 1) (e.g. t_min = 0.001, "
+                             f"t_max = 0.99)")
     return kinds
 
 
