@@ -25,7 +25,8 @@ from sibench.versioning import STAGE_MODULES, stage_version
 SCHEMA_FILE = os.path.join(workflow.basedir, "config", "schema", "config.schema.yaml")
 try:
     for _file in workflow.configfiles:
-        check_unique_keys(_file)
+        if os.path.exists(_file):  # a job on a node without the shared file system gets the config as values
+            check_unique_keys(_file)
 except ConfigError as e:
     raise WorkflowError(f"invalid configuration: {e}") from None
 validate(config, SCHEMA_FILE, set_default=False)
