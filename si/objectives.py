@@ -22,9 +22,10 @@ from .interpolants import Interpolant, InterpolantPoints
 
 Tensor = torch.Tensor
 
-__all__ = ["fields_of", "field_loss", "assemble", "OBJECTIVES", "FIELD_KINDS"]
+__all__ = ["fields_of", "check_objective", "field_loss", "assemble", "OBJECTIVES", "FIELD_KINDS", "NOISE_FIELDS"]
 
 FIELD_KINDS = ("b", "v", "s", "eta")
+NOISE_FIELDS = ("s", "eta")  # defined through the latent's scale: they need noise_scale > 0 (check_objective)
 OBJECTIVES: Dict[str, Tuple[str, ...]] = {
     "b,s": ("b", "s"),
     "v,s": ("v", "s"),
@@ -39,6 +40,40 @@ def fields_of(objective: str) -> Tuple[str, ...]:
     if objective not in OBJECTIVES:
         raise ValueError(f"unknown objective {objective!r}; valid objectives: {list(OBJECTIVES)}")
     return OBJECTIVES[objective]
+
+
+def check_objective(objective: str, interpolant: Interpolant,
+                    window: Optional[Tuple[float, float]] = None) -> Tuple[str, ...]:
+    """The learned fields of `objective` (as fields_of), after checking that they work with `interpolant`.
+
+    s = -eta / gamma and eta = E[z | x_t] are defined through the latent's scale (gamma on two-sided
+    paths, alpha on one-sided ones; docs/theory.md §2, §3): an objective that learns either needs that
+    scale > 0 on (0, 1). With gamma = 0 on a two-sided path, L_s divides by zero and eta = 0 carries no
+    score, so the objective is refused rather than trained into NaN or infinite SDE results.
+    Drifts built from eta divide by the scale (s = -eta / gamma, b = v + gamma' eta with gamma' infinite
+    where gamma = 0), so with `window` = (t_min, t_max), the sampling window of an eta objective must
+    keep the scale > 0 at both ends: every two-sided gamma vanishes at t = 0 and 1, alpha at t = 1.
+    Raises ValueError naming the objective, the path and its gamma.
+    """
+    kinds = fields_of(objective)
+    noisy = [k for k in kinds if k in NOISE_FIELDS]
+    scale = "alpha" if interpolant.one_sided else "gamma"
+    where = f"path {interpolant.path!r} with gamma {interpolant.gamma_name!r}"
+    inside = torch.linspace(0.0, 1.0, 65, dtype=torch.float64)[1:-1]
+    if noisy and not bool((interpolant.noise_scale(inside) > 0).all()):
+        raise ValueError(f"objective {objective!r} learns {noisy[0]}, which needs {scale}(t) > 0 on (0, 1), but "
+                         f"the {where} has {scale} = 0 there (s = -eta / {scale} and L_s divide by it); use a "
+                         f"nonzero gamma, or the objective 'b' for a deterministic flow")
+    if window is not None and "eta" in kinds:
+        lo, hi = (float(t) for t in window)
+        ends = interpolant.noise_scale(torch.tensor([lo, hi], dtype=torch.float64))
+        if not bool((ends > 0).all()):
+            at = [t for t, g in zip((lo, hi), ends.tolist()) if not g > 0]
+            raise ValueError(f"objective {objective!r} builds its drift from eta through s = -eta / {scale}, "
+                             f"infinite where {scale} = 0: the window [{lo:g}, {hi:g}] reaches {scale} = 0 at "
+                             f"t = {at[0]:g} on the {where}; keep the window inside (0, 1) (e.g. t_min = 0.001, "
+                             f"t_max = 0.99)")
+    return kinds
 
 
 def _one_side(kind: str, f_hat: Tensor, sign: float, t: Tensor, pts: InterpolantPoints,

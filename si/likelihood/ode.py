@@ -19,7 +19,7 @@ from ..fields import Counted, Field, call_counts
 from ..sampling import (ODE_FIXED, ODE_METHODS, check_state, check_steps, check_window, integrate_adaptive,
                         integrate_fixed, time_grid)
 from ..times import as_time
-from .result import LogDensity, LogProbResult, divergence_probes, mean_stderr
+from .result import LogDensity, LogProbResult, divergence_probes, log_prob0_at, mean_stderr
 
 Tensor = torch.Tensor
 
@@ -57,7 +57,7 @@ def ode_likelihood(b: Field, log_prob0: LogDensity, x: Tensor, steps: int = 200,
             db, ddiv = f(lo, state)
             state = (state[0] - lo * db, state[1] - lo * ddiv)
         x0, L = state
-        logp = log_prob0(x0)[:, None] + L   # (n, k)
+        logp = log_prob0_at(log_prob0, x0)[:, None] + L   # (n, k)
     return LogProbResult(log_prob=logp.mean(-1), stderr=mean_stderr(logp), nfe=cb.calls,
                          calls=call_counts(cb), x0=x0)
 

@@ -13,6 +13,7 @@ does not depend on the specs of other stages.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import MISSING, dataclass, fields
 from typing import Optional, Tuple
 
@@ -35,10 +36,24 @@ def _check_keys(cls, d: dict) -> None:
 
 
 def _positive_ints(name: str, values) -> Tuple[int, ...]:
+    """values as ints >= 1 (integral floats such as 100.0 converted, sibench.config.numbers)."""
     values = tuple(values)
-    if not values or any(int(v) != v or v < 1 for v in values):
+    if not values or any(isinstance(v, bool) or not isinstance(v, (int, float)) or int(v) != v or v < 1
+                         for v in values):
         raise ValueError(f"{name} must be a non-empty list of positive integers, got {list(values)}")
     return tuple(int(v) for v in values)
+
+
+def _whole_fields(spec, names, minimum: int = 1) -> None:
+    """Set each named field of a frozen spec to its value as an int (None left alone): an int or an
+    integral float (100.0), >= minimum; ValueError naming the field otherwise."""
+    for name in names:
+        v = getattr(spec, name)
+        if v is None:
+            continue
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or int(v) != v or v < minimum:
+            raise ValueError(f"{type(spec).__name__}.{name} must be a whole number >= {minimum}, got {v!r}")
+        object.__setattr__(spec, name, int(v))
 
 
 @dataclass(frozen=True)
@@ -84,6 +99,9 @@ class TrainSettings:
     log_every: Optional[int] = None
     dtype: Optional[str] = None
 
+    def __post_init__(self):
+        _whole_fields(self, ("steps", "batch", "lr_every", "hidden", "depth", "log_every"))
+
     def to_dict(self) -> dict:
         """The given settings, in TRAIN_KEYS order (the arguments of si.training.TrainConfig)."""
         return {k: getattr(self, k) for k in TRAIN_KEYS if getattr(self, k) is not None}
@@ -105,8 +123,7 @@ class TruthSpec:
     floor_repeats: int
 
     def __post_init__(self):
-        for name in ("n", "n_test", "floor_repeats"):
-            _positive_ints(f"TruthSpec.{name}", [getattr(self, name)])
+        _whole_fields(self, ("n", "n_test", "floor_repeats"))
 
     def to_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -127,6 +144,9 @@ class TrainSpec:
     model: ModelSpec
     train: TrainSettings
     device: str
+
+    def __post_init__(self):
+        _whole_fields(self, ("seed",), minimum=0)
 
     def to_dict(self) -> dict:
         return {"benchmark": self.benchmark, "method": self.method, "seed": self.seed,
@@ -173,7 +193,7 @@ class SamplingSpec:
         if not 0.0 <= lo < hi <= 1.0:
             raise ValueError(f"the sampling window must satisfy 0 <= t_min < t_max <= 1, got [{lo}, {hi}]")
         object.__setattr__(self, "window", (lo, hi))
-        _positive_ints("SamplingSpec.n", [self.n])
+        _whole_fields(self, ("n",))
 
     def to_dict(self) -> dict:
         return {"n": self.n, "ode": self.ode.to_dict(), "sde": self.sde.to_dict(), "window": list(self.window)}
@@ -201,10 +221,11 @@ class LikelihoodSpec:
     eps: Tuple[float, ...]
 
     def __post_init__(self):
+        _whole_fields(self, ("n", "ode_steps", "probes", "sde_steps", "sde_paths"))
         object.__setattr__(self, "sde_estimators", tuple(self.sde_estimators))
         object.__setattr__(self, "eps", tuple(float(e) for e in self.eps))
-        if any(not e > 0 for e in self.eps):
-            raise ValueError(f"the SDE likelihood needs eps > 0, got {list(self.eps)}")
+        if any(not 0 < e < math.inf for e in self.eps):
+            raise ValueError(f"the SDE likelihood needs finite eps > 0, got {list(self.eps)}")
         if (self.probes is None) != (self.divergence != "hutchinson"):
             raise ValueError("probes is set exactly when the divergence is 'hutchinson'")
 
@@ -227,6 +248,7 @@ class EvaluationSpec:
     bridge_times: Tuple[float, ...]
 
     def __post_init__(self):
+        _whole_fields(self, ("field_n",), minimum=0)
         object.__setattr__(self, "bridge_times", tuple(float(t) for t in self.bridge_times))
 
     def to_dict(self) -> dict:
@@ -255,9 +277,10 @@ class EvaluateSpec:
     evaluation: EvaluationSpec
 
     def __post_init__(self):
+        _whole_fields(self, ("seed",), minimum=0)
         object.__setattr__(self, "eps", tuple(float(e) for e in self.eps))
-        if not self.eps or any(e < 0 for e in self.eps):
-            raise ValueError(f"eps must be a non-empty list of numbers >= 0, got {list(self.eps)}")
+        if not self.eps or any(not 0 <= e < math.inf for e in self.eps):
+            raise ValueError(f"eps must be a non-empty list of finite numbers >= 0, got {list(self.eps)}")
 
     def factors(self) -> dict:
         """The run's factors, as in the columns of results/metrics.csv."""

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from si import Interpolant
-from si.objectives import assemble, field_loss
+from si.objectives import OBJECTIVES, assemble, check_objective, field_loss, fields_of
 from si.oracle import InterpolantOracle
 
 from ..conftest import pair_for
@@ -74,3 +74,36 @@ def test_unknown_objective_and_field():
         assemble("b,q", {}, interp)
     with pytest.raises(ValueError, match="needs learned fields"):
         assemble("v,s", {"v": None}, interp)
+
+
+# ----------------------------------------------------------------------------------------
+# check_objective: objectives that cannot work with the interpolant are refused up front
+# ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("objective", ["b,s", "v,s", "b,eta", "v,eta"])
+def test_score_and_denoiser_objectives_need_a_nonzero_gamma(objective):
+    """With gamma = 0 on a two-sided path, {b,s} used to be reported as a diverged training and {v,eta}
+    to give infinite SDE results; s and eta need gamma > 0 on (0, 1)."""
+    with pytest.raises(ValueError, match=rf"objective '{objective}' learns .*gamma\(t\) > 0 on \(0, 1\).*'zero'"):
+        check_objective(objective, Interpolant("linear", "zero"))
+    assert check_objective("b", Interpolant("linear", "zero")) == ("b",)
+
+
+@pytest.mark.parametrize("path,gamma", [("linear", "brownian"), ("trig", "bsquared"), ("encoding-decoding", None),
+                                        ("one-sided-linear", None), ("vp", None), ("mirror", "brownian")])
+def test_every_objective_works_on_paths_with_noise(path, gamma):
+    for objective in OBJECTIVES:
+        assert check_objective(objective, Interpolant(path, gamma), window=(1e-3, 0.99)) == fields_of(objective)
+
+
+@pytest.mark.parametrize("path,window,end", [("linear", (0.0, 0.99), 0), ("linear", (0.01, 1.0), 1),
+                                             ("one-sided-linear", (0.0, 1.0), 1), ("vp", (0.1, 1.0), 1)])
+@pytest.mark.parametrize("objective", ["b,eta", "v,eta"])
+def test_denoiser_window_must_keep_the_noise_scale_positive(objective, path, window, end):
+    """{b,eta} on the window [0, 1] used to give infinite SDE results (s = -eta / gamma at gamma = 0);
+    one-sided paths may start at t = 0 (alpha(0) = 1) but not end at 1."""
+    with pytest.raises(ValueError, match=rf"'{objective}'.*= 0 at t = {end}\b"):
+        check_objective(objective, Interpolant(path), window=window)
+    # a score objective does not divide by gamma: its window may touch the ends
+    assert check_objective("b,s", Interpolant(path), window=window) == ("b", "s")
+    if path != "linear":
+        assert check_objective(objective, Interpolant(path), window=(0.0, 0.99)) == fields_of(objective)
