@@ -10,9 +10,9 @@ Each equals 1/2 E|f^ - f|^2 minus a constant, so a loss can be negative. One-sid
 alpha for gamma and x0 for z (`Interpolant.noise_scale`, `InterpolantPoints.noise`).
 Antithetic sampling averages the loss at x_t+ = I + gamma z and at x_t- = I - gamma z (same z,
 the sign of z flipped in the target as well), which cancels the 1/gamma blow-up of L_s. It costs one
-more forward pass of the field, so it is chosen per field (`antithetic_fields`): by default for the
-fields whose integrand blows up at the ends of the time window (measured, docs/performance.md), and
-never when gamma = 0 on a two-sided path (x_t- is then x_t itself).
+more forward pass of the field, so it is chosen per field (`antithetic_fields`): by default where it
+lowers the gradient variance per unit of time (measured, docs/performance.md: every field but v on
+two-sided paths), and never when gamma = 0 on a two-sided path (x_t- is then x_t itself).
 
 `BatchLoss` is the trainer's form: every field's loss on one batch (t, x0, x1, z), with x_t and the
 targets formed once from the path and gamma records and t not re-checked (the trainer draws t in
@@ -75,7 +75,11 @@ def field_loss(kind: str, f: Field, t: Tensor, pts: InterpolantPoints, interp: I
     return loss.mean() if reduce else loss
 
 
-ANTITHETIC_AUTO = ("s",)  # the fields made antithetic by antithetic="auto" (docs/performance.md)
+# antithetic="auto": the fields for which the measured gradient variance per unit of time is lower with
+# antithetic sampling (docs/performance.md): b, s and eta on every path, and v where the latent noise
+# is the leading spread of x_t (one-sided and mirror paths); v on the other two-sided paths gains
+# nothing (its target dI/dt has no z).
+ANTITHETIC_AUTO = ("b", "s", "eta")
 
 
 def noise_free(interp: Interpolant) -> bool:
@@ -86,15 +90,15 @@ def noise_free(interp: Interpolant) -> bool:
 def antithetic_fields(antithetic, kinds: Tuple[str, ...], interp: Interpolant) -> Tuple[str, ...]:
     """The fields among `kinds` whose loss is averaged over x_t+ and x_t-.
 
-    antithetic: True (every field), False (none), "auto" (ANTITHETIC_AUTO: the fields whose integrand
-    has a 1/gamma factor; docs/performance.md has the measurement) or a comma-separated list of field
+    antithetic: True (every field), False (none), "auto" (ANTITHETIC_AUTO, and v on one-sided and
+    mirror paths: where it pays, measured in docs/performance.md) or a comma-separated list of field
     kinds such as "s" or "b,s" (kinds the objective does not learn are ignored). Never any field when
     gamma = 0 on a two-sided path, where x_t- = x_t (the second pass would repeat the first).
     """
     if antithetic is True or antithetic is False:
         chosen = kinds if antithetic else ()
     elif antithetic == "auto":
-        chosen = ANTITHETIC_AUTO
+        chosen = ANTITHETIC_AUTO + (("v",) if interp.one_sided or interp.mirror else ())
     elif isinstance(antithetic, str):
         chosen = tuple(k.strip() for k in antithetic.split(",") if k.strip())
         bad = [k for k in chosen if k not in FIELD_KINDS]

@@ -3,9 +3,10 @@ of the objectives, the network size, the EMA of the weights, seed, threads and d
 fully described by its TrainConfig, the interpolant and the objective. Objectives of
 Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797.
 
-antithetic: True, False, "auto" (default: antithetic for the score s only, where the 1/gamma factor
-of its loss makes it pay; measured in docs/performance.md) or a comma-separated list of field kinds
-("s", "b,s"); never applied where gamma = 0 on a two-sided path (si.objectives.antithetic_fields).
+antithetic: True, False, "auto" (default: every field for which it lowers the gradient variance per
+unit of time, measured in docs/performance.md: b, s, eta, and v on one-sided and mirror paths) or a
+comma-separated list of field kinds ("s", "b,s"); never applied where gamma = 0 on a two-sided path
+(si.objectives.antithetic_fields).
 check_every: the losses are read from the device, checked (finite, not running away:
 si.training.guard) and logged every this many steps and at the last step.
 compile: torch.compile the step's loss (the fields' forward passes and the objective); off by

@@ -40,7 +40,8 @@ def make_adam(params, lr: float) -> torch.optim.Adam:
 
 def train(interpolant: Interpolant, objective: str, rho0, rho1, config: TrainConfig = TrainConfig(),
           coupling: Optional[Callable] = None, checkpoint=None, device=None,
-          log: Optional[TextIO] = None, extra_spec: Optional[dict] = None) -> TrainedModel:
+          log: Optional[TextIO] = None, extra_spec: Optional[dict] = None,
+          monitor: Optional[Callable[[int, TrainedModel], None]] = None) -> TrainedModel:
     """Learn the fields of `objective` for `interpolant` between rho0 and rho1.
 
     rho0, rho1: a density (`.sample(n, generator=None)` and `.dim`), a tensor of samples (N, d) or an
@@ -49,6 +50,8 @@ def train(interpolant: Interpolant, objective: str, rho0, rho1, config: TrainCon
     sampled (x0 does not enter x_t).
     coupling: optional callable (x0, x1, generator) -> (x0, x1) re-pairing each batch (minibatch OT,
     entropic OT); None is the independent coupling.
+    monitor: optional callable (step, model) called every `check_every` steps and at the end with a
+    copy of the model so far (the averaged weights), e.g. to measure quality against training time.
     Raises si.training.TrainingDiverged (a FloatingPointError) on a non-finite or runaway loss, naming
     the criterion and the steps; no checkpoint is written then.
     """
@@ -108,12 +111,15 @@ def train(interpolant: Interpolant, objective: str, rho0, rho1, config: TrainCon
                     average.update(step)
                 guard.add(loss, values)
                 if guard.due(step) or step % config.log_every == 0:
-                    for s, total, per in guard.check(step):
+                    checked = guard.check(step)
+                    for s, total, per in checked:
                         if s % record_every == 0 or s == config.steps:
                             recorded.append({"step": s, "loss": total, **{f"loss_{k}": v for k, v in zip(kinds, per)}})
                         if s % config.log_every == 0 or s == config.steps:
                             progress.update(s, config.steps, total,
                                             config.lr * config.lr_decay ** (s // config.lr_every))
+                    if monitor is not None and guard.due(step):
+                        monitor(step, _snapshot(interpolant, objective, nets, average, config, dim))
         finally:
             progress.close()
     if average is not None:  # the averaged weights are the model
@@ -129,3 +135,15 @@ def train(interpolant: Interpolant, objective: str, rho0, rho1, config: TrainCon
     if checkpoint is not None:
         model.save(checkpoint)
     return model
+
+
+def _snapshot(interpolant, objective, nets, average, config, dim) -> TrainedModel:
+    """A copy of the model so far, with the averaged weights (for `monitor`)."""
+    p = next(nets.parameters())
+    copy = build_nets(nets.keys(), dim, config).to(device=p.device, dtype=p.dtype)
+    copy.load_state_dict(nets.state_dict())
+    if average is not None:
+        with torch.no_grad():
+            for q, a in zip(copy.parameters(), average.average):
+                q.copy_(a)
+    return TrainedModel(interpolant, objective, copy.eval(), {"dim": dim, "config": dataclasses.asdict(config)})

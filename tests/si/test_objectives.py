@@ -123,6 +123,8 @@ def test_antithetic_choice_per_field():
     assert antithetic_fields(True, ("b", "s"), lin) == ("b", "s")
     assert antithetic_fields(False, ("b", "s"), lin) == ()
     assert antithetic_fields("auto", ("b", "s"), osl) == tuple(k for k in ("b", "s") if k in ANTITHETIC_AUTO)
+    assert antithetic_fields("auto", ("v", "s"), lin) == ("s",)    # v gains nothing on two-sided paths
+    assert antithetic_fields("auto", ("v", "eta"), osl) == ("v", "eta")
     assert antithetic_fields("s", ("b",), lin) == ()              # a kind the objective does not learn
     assert antithetic_fields(True, ("b",), fm) == ()               # gamma = 0: x_t- = x_t, never antithetic
     assert BatchLoss("b", fm, True).passes() == 1 and not BatchLoss("b", fm, True).needs_z

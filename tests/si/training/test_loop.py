@@ -116,3 +116,15 @@ def test_learned_fields_match_the_oracle():
     print(f"\nlearning test: trained in {seconds:.1f}s; relative L2 error b {err_b:.4f}, s {err_s:.4f}")
     assert err_b <= 0.05
     assert err_s <= 0.10
+
+
+def test_monitor_sees_the_averaged_model_at_every_check():
+    seen = []
+    cfg = TrainConfig(**{**TINY.__dict__, "check_every": 10})
+    final = train(Interpolant("linear", "brownian"), "b,s", TRAIN_RHO0, TRAIN_RHO1, cfg, log=io.StringIO(),
+                  monitor=lambda step, model: seen.append((step, model)))
+    assert [s for s, _ in seen] == [10, 20, 30]
+    t, x = torch.full((4,), 0.5), torch.randn(4, 2)
+    with torch.no_grad():
+        torch.testing.assert_close(seen[-1][1].b(t, x), final.b(t, x))  # the last snapshot is the trained model
+        assert not torch.equal(seen[0][1].b(t, x), final.b(t, x))
