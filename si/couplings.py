@@ -13,13 +13,18 @@ pairs of the same shapes. Names for `make_coupling`:
 
 How pairs are drawn from the batch plan P (n x n, rows summing to 1/n) is explicit, `sampling`:
 
-- "permutation" (without replacement, "ot" only): every x0 and every x1 used exactly once. For
-  uniform weights and equal batch sizes the exact OT plan is a permutation matrix, so this is
-  the exact minibatch OT pairing.
+- "permutation" (without replacement, "ot" only; its default): every x0 and every x1 used exactly
+  once. For uniform weights and equal batch sizes the exact OT plan is a permutation matrix, so
+  this is the exact minibatch OT pairing. Only where the network simplex returns a plan that is not
+  a permutation (ties between assignments) is the same assignment problem solved again by
+  scipy.optimize.linear_sum_assignment.
 - "conditional": every x0 used exactly once, in order; its partner drawn from row i of P,
   j ~ P[i, :] / P[i, :].sum() (x1 drawn with replacement). Default for "entropic".
 - "plan": n pairs (i, j) drawn i.i.d. from P (both sides with replacement), as torchcfm's
   `replace=True`.
+
+Cost: one ot.emd per batch on the float64 cost matrix (POT's network simplex), the same solver and
+problem size as a hand-written minibatch-OT loop (benchmarks/bench_training.py, docs/performance.md).
 """
 from __future__ import annotations
 
@@ -121,7 +126,8 @@ def pairs_from_plan(P, sampling: str, generator: Optional[torch.Generator] = Non
         if n != m:
             raise ValueError("permutation sampling needs equal batch sizes")
         j = torch.argmax(P, dim=1)
-        if torch.unique(j).numel() != n or not torch.allclose(P[torch.arange(n), j] * n, torch.ones(n), atol=1e-6):
+        if torch.unique(j).numel() != n or not torch.allclose(P[torch.arange(n), j] * n, torch.ones(n, dtype=P.dtype),
+                                                              atol=1e-6):
             raise RuntimeError("the plan is not a permutation matrix; use sampling='conditional' or 'plan'")
         return torch.arange(n), j
     if sampling == "conditional":

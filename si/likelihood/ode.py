@@ -4,8 +4,9 @@ arXiv:2303.08797).
 ODE (probability flow dX = b dt):
     log rho^_1(x) = log rho0(X_0) - int_0^1 div b(t, X_t) dt,   X integrated backward from X_1 = x,
 computed as the augmented ODE d/dt (X, L) = (b, div b) from t = 1 (L = 0) down to t = 0, so that
-log rho^_1(x) = log rho0(X_0) + L_0. The divergence is exact (torch.func) or Hutchinson's estimate
-with k probes drawn once per point and held fixed along the path; the path X does not depend on the
+log rho^_1(x) = log rho0(X_0) + L_0. The divergence (si.divergence: one forward pass of b, then
+reverse-mode vector-Jacobian products by torch.autograd.grad) is exact, the trace of the Jacobian,
+or Hutchinson's estimate with k probes drawn once per point and held fixed along the path; the path X does not depend on the
 probes, so the estimate is unbiased for every x and its spread over the k probes gives `stderr`.
 """
 from __future__ import annotations

@@ -29,8 +29,8 @@ from .likelihood_metrics import likelihood_rows
 from .rows import COLUMNS, make_row
 from .sample_metrics import field_error_rows, sample_rows
 from .sampling import sample_model
-from .train import checkpoint_failed
-from si.training import load_model
+from .train import checkpoint_failed, discard_checkpoint
+from si.training import CheckpointError, load_model
 
 __all__ = ["run_meta", "sample_run", "evaluate_run", "evaluate_group"]
 
@@ -66,16 +66,22 @@ def sample_run(spec: EvaluateSpec, model) -> Dict[str, np.ndarray]:
 def evaluate_run(spec: EvaluateSpec, model_path, truth_npz, truth_json, out_samples, out_csv) -> None:
     """One trained model, every evaluation: sample, then the sample-based metrics, the field errors
     against the oracle and the likelihoods. Writes the samples (for the figures) and the model's rows
-    of results/metrics.csv. A diverged training (sibench.stages.train) gives one train_failed row."""
+    of results/metrics.csv. A diverged training (sibench.stages.train) gives one train_failed row; a
+    corrupt checkpoint (sha256 mismatch) raises CheckpointError naming it, after removing it and its sidecar."""
     truth = json.loads(Path(truth_json).read_text())
     ref = np.load(truth_npz)
-    failed = checkpoint_failed(model_path)
+    try:
+        failed = checkpoint_failed(model_path)
+        model = None if failed else load_model(model_path, device=device_of(spec.device))
+    except CheckpointError as e:  # truncated or corrupted: remove it, so that the next run retrains it
+        discard_checkpoint(model_path)
+        raise CheckpointError(model_path, f"{e.problem}; removed it and its sidecar, so that the next "
+                                          f"run of the workflow trains it again") from None
     if failed:
         print(f"training failed, nothing to evaluate: {failed}", flush=True)
         save_npz(out_samples, {META: np.array(json.dumps({**run_meta(spec), "failed": failed}))})
         write_csv(out_csv, pd.DataFrame([make_row(spec, metric="train_failed", value=1.0)], columns=COLUMNS))
         return
-    model = load_model(model_path, device=device_of(spec.device))
     t0 = time.time()
     arrays = sample_run(spec, model)
     save_npz(out_samples, arrays)
