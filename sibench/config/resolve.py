@@ -92,8 +92,10 @@ def check_train_settings(settings: TrainSettings, where: str) -> None:
 
 def truth_spec(config: dict, benchmark: str) -> TruthSpec:
     s = benchmark_settings(config, benchmark)
+    ev = s["evaluation"]
     return TruthSpec(benchmark=benchmark, n=s["sampling"]["n"], n_test=s["likelihood"]["n"],
-                     floor_repeats=s["evaluation"]["floor_repeats"])
+                     floor_repeats=ev["floor_repeats"], sliced_n=int(ev.get("sliced_n", 0)),
+                     sliced_projections=int(ev.get("sliced_projections", 64)))
 
 
 def train_spec(config: dict, benchmark: str, method: str, seed: int) -> TrainSpec:
@@ -129,10 +131,15 @@ def evaluate_spec(config: dict, benchmark: str, method: str, seed: int) -> Evalu
             n=lk["n"], ode_method=lk["ode_method"], ode_steps=lk["ode_steps"], divergence=lk["divergence"],
             probes=int(lk.get("probes", 1)) if lk["divergence"] == "hutchinson" else None,
             sde_steps=lk["sde_steps"], sde_paths=lk["sde_paths"], sde_estimators=tuple(lk["sde_estimators"]),
-            eps=tuple(e for e in lk_eps if e > 0))
+            eps=tuple(e for e in lk_eps if e > 0), sde_n=lk.get("sde_n"), fk_paths=lk.get("fk_paths"),
+            fk_min_ess=lk.get("fk_min_ess"), fk_max_eps=lk.get("fk_max_eps"))
     ev = s["evaluation"]
     evaluation = EvaluationSpec(field_n=int(ev.get("field_n", 0)),
-                                bridge_times=tuple(ev["bridge_times"]) if get_benchmark(benchmark).is_bridge else ())
+                                bridge_times=tuple(ev["bridge_times"]) if get_benchmark(benchmark).is_bridge else (),
+                                two_sample=tuple(ev.get("two_sample", ())), permutations=int(ev.get("permutations", 200)),
+                                two_sample_n=ev.get("two_sample_n"),
+                                sliced_n=int(ev.get("sliced_n", 0)),
+                                sliced_projections=int(ev.get("sliced_projections", 64)))
     ode, sde = (Integrator(sampling[k]["method"], tuple(sampling[k]["steps"])) for k in ("ode", "sde"))
     return EvaluateSpec(
         benchmark=benchmark, method=method, label=method_label(config, method), seed=int(seed), model=model,

@@ -94,13 +94,19 @@ def _value_cell(d: pd.DataFrame, digits: int, n_seeds: int) -> Tuple[Cell, Optio
         text += f" [{format_number(lo, digits)}, {format_number(hi, digits)}]"
     se = mc_stderr(d["stderr"]) if "stderr" in d else None
     if se is not None:
-        text += f" se {format_number(se, digits)}"
+        text += f" se {se:.2g}"
     if "p_value" in d and d["p_value"].notna().any():
         p = pd.to_numeric(d["p_value"], errors="coerce").dropna()
         text += f", rejects {int((p < 0.05).sum())}/{len(p)}"
     if len(per_seed) < n_seeds:
         text += f" ({len(per_seed)} of {n_seeds} seeds)"
     return Cell(text), per_seed
+
+
+def _sizes(d: pd.DataFrame) -> str:
+    """The n of a column's rows ("" when not given, "a-b" when it varies)."""
+    n = pd.to_numeric(d["n"], errors="coerce").dropna().astype(int) if "n" in d else pd.Series(dtype=int)
+    return "" if n.empty else str(n.iloc[0]) if n.nunique() == 1 else f"{n.min()}-{n.max()}"
 
 
 def build_table(d: pd.DataFrame, column: str, title: str, header: Callable[[object], str] = str,
@@ -141,6 +147,9 @@ def build_table(d: pd.DataFrame, column: str, title: str, header: Callable[[obje
             for lab, mark in rank_column(ranked, better).items():
                 c = cells[lab, key]
                 cells[lab, key] = Cell(c.text, c.kind, mark)
-    return Table(title=title, rows=labels, columns=[header(k) for k in keys],
+    sizes = {k: _sizes(d[d[column] == k]) for k in keys}
+    per_column = len(set(sizes.values()) - {""}) > 1   # n differs between columns: say it in each header
+    return Table(title=title, rows=labels, columns=[header(k) + (f" · n={sizes[k]}" if per_column and sizes[k] else "")
+                                                     for k in keys],
                  cells=[[cells[lab, k] for k in keys] for lab in labels], ranked=better is not None)
 

@@ -15,7 +15,7 @@ HTML_STYLE = ("<style>body{font-family:sans-serif;font-size:13px;margin:1em}"
               "table.si-table td,table.si-table th{padding:2px 8px;text-align:right;border-bottom:1px solid #ddd}"
               "table.si-table th:first-child,table.si-table td:first-child{text-align:left}</style>")
 
-LEGEND = (f"Each cell: the mean over seeds [its {CONFIDENCE:.0%} Student-t interval]. Bold: the best, "
+LEGEND = (f"Each cell: the mean over seeds, then in brackets its {CONFIDENCE:.0%} Student-t interval. Bold: the best, "
           f"separated from every other method of its column by a paired t-test over seeds (two-sided, Holm "
           f"correction over the column's comparisons, {ALPHA:.0%}); '(tie)': the top group, not separated from "
           f"the best mean; no mark: no method stands out, or the table is not ranked. 'n/a': not applicable; "

@@ -27,9 +27,10 @@ __all__ = ["benchmark_tables", "lead_table", "failure_notes"]
 
 
 def _size(d: pd.DataFrame, seeds: int) -> str:
-    """"n = ..., S seeds" of a table's rows (n from their n column, where given)."""
+    """"n = ..., S seeds" of a table's rows (n from their n column, where given; "n per column" when it
+    differs between columns, whose headers then give it)."""
     n = pd.to_numeric(d["n"], errors="coerce").dropna().astype(int).unique() if "n" in d else []
-    ns = "" if not len(n) else f"n = {n[0]}" if len(n) == 1 else f"n = {min(n)} to {max(n)}"
+    ns = "" if not len(n) else f"n = {n[0]}" if len(n) == 1 else "n per column"
     return f"{ns}{', ' if ns else ''}{seeds} seed{'s' if seeds != 1 else ''}"
 
 
@@ -116,8 +117,9 @@ def failure_notes(df: pd.DataFrame) -> List[str]:
     notes = []
     failed = df[df["metric"] == "train_failed"].drop_duplicates(["label", "seed"])
     if not failed.empty:
+        by = failed.groupby("label", sort=False)["seed"].apply(lambda s: ", ".join(str(int(v)) for v in s))
         notes.append("Training diverged (non-finite loss), no evaluations: " +
-                     ", ".join(f"{r.label} seed {r.seed}" for r in failed.itertuples()) + ".")
+                     "; ".join(f"{lab} (seed{'s' if ',' in seeds else ''} {seeds})" for lab, seeds in by.items()) + ".")
     bad = df[(df["metric"] == "finite_fraction") & (df["value"] < 1)]
     if not bad.empty:
         listing = bad.groupby(["label", "sampler", "eps"], sort=False)["value"].agg(["min", "count"]).reset_index()
