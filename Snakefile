@@ -30,6 +30,7 @@ report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/power.smk"
 include: "workflow/rules/report_targets.smk"
 include: "workflow/rules/paper_targets.smk"
 include: "workflow/rules/truth.smk"
@@ -52,6 +53,7 @@ localrules:
     figure_w2_vs_nfe,
     figure_training_curves,
     figure_compute,
+    metric_power_table,
     paper_fig1_density,
     paper_fig2_trajectories,
     paper_fig4_likelihood,
@@ -66,5 +68,6 @@ rule all:
         results("benchmarks.csv"),
         reports("summary.md"),
         TABLES,
+        POWER_TARGETS,
         FIGURES,
         PAPER_TARGETS,

@@ -67,7 +67,9 @@ def test_tiny_sweep_builds_every_table_figure_and_the_report(tmp_path):
     assert {"metric_vs_eps.png", "w2_vs_nfe.png", "training_curves.png", "compute.png",
             "bridge_sb-gauss-d2-s1.png"} <= names
     assert {f"samples_{b}.png" for b in ("gmm-pair", "gauss-checkerboard", "sb-gauss-d2-s1")} <= names
-    assert len(tables) == 9  # md, tex, html per benchmark
+    assert len(tables) == 9 + 2  # md, tex, html per benchmark; the metric-power table (md, html)
+    power = (tmp_path / "report/tiny/tables/metric_power.md").read_text()
+    assert all(b in power for b in ("gmm-pair", "gauss-checkerboard", "sb-gauss-d2-s1")) and "(lead)" in power
     md = (tmp_path / "report/tiny/tables/sb-gauss-d2-s1.md").read_text()
     assert "Lead metric: distance to the exact bridge" in md and "Coupling W2" in md
     assert "marginal at t = 0.5" in md and "Energy distance" in md and "withheld" in md
