@@ -15,8 +15,13 @@ divergence should be exact (a Hutchinson estimate of log model is unbiased, its 
 The SDE likelihoods at every eps > 0: the Feynman-Kac estimator (fk_paths paths) carries the median over
 the points of its effective sample size (ess column); below fk_min_ess its values are withheld (value
 NaN, status "withheld: ..."), never ranked; above fk_max_eps it is not run and withheld as such (its
-log-weight variance grows with eps: ESS near 1, docs/theory.md §5.3). The score-identity estimator (sde_paths paths) is exact
-only when the learned s is the score of the model's own marginals: a proxy (docs/theory.md §5.2).
+log-weight variance grows with eps: ESS near 1, docs/theory.md §5.3). The score-identity estimator
+(sde_paths paths) is exact only when the learned s is the score of the model's own marginals: a proxy
+(docs/theory.md §5.2).
+
+On a target with bounded support (the checkerboard) the control variate's mean is minus the model's
+mass outside the support, not 0, so the value is biased low by that mass (si.metrics.kl); the tables
+show it there unranked, led by the support fraction.
 Non-finite log densities give value inf and status "non-finite". NFE per point in the nfe column.
 """
 from __future__ import annotations

@@ -4,7 +4,8 @@ the mean over seeds with its 95% t-interval (sibench.tables.stats), and the mark
 What a cell can say, each distinct from the others:
   a value      "mean [lower, upper]" (just the mean for a single seed), "se x" added when the rows carry a
                Monte Carlo standard error (the standard error of the mean over seeds from it), "rejects
-               k/S" when they carry a permutation p-value (k of S seeds' tests reject at 5%), "(S of T seeds)" when trainings failed;
+               k/S" when they carry a permutation p-value (k of S seeds' tests reject at 5%), "(S of T
+               seeds)" when trainings failed;
   n/a          the method has no such evaluation (not applicable, e.g. no SDE without a score);
   failed       every seed's training diverged (sibench.stages.train);
   non-finite   some seed's value is infinite or NaN (non-finite samples or log densities);
@@ -15,7 +16,7 @@ What a cell can say, each distinct from the others:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy as np
@@ -50,8 +51,6 @@ class Table:
     columns: List[str]
     cells: List[List[Cell]]
     ranked: bool = True
-    lead: bool = False
-    notes: List[str] = field(default_factory=list)
 
     def marks(self) -> List[Tuple[str, str, str]]:
         """(row, column, mark) of every marked cell."""

@@ -2,6 +2,7 @@
 sibench.tables.escape; the marks are bold (best) and italics with "(tie)" (tied top group)."""
 from __future__ import annotations
 
+import re
 from typing import List
 
 from .cells import Table
@@ -53,7 +54,7 @@ def to_latex(table: Table, caption: str, label: str) -> str:
     """A booktabs table environment (every text escaped for LaTeX text mode)."""
     cols = [latex_text(h) for h in table.columns]
     lines = [r"\begin{table}[t]", r"\centering", r"\small",
-             r"\caption{" + latex_text(caption) + "}", r"\label{" + latex_text(label) + "}",
+             r"\caption{" + latex_text(caption) + "}", r"\label{" + re.sub(r"[^A-Za-z0-9:.+-]", "-", label) + "}",
              r"\begin{tabular}{l" + "r" * len(cols) + "}", r"\toprule",
              " & ".join(["method"] + cols) + r" \\", r"\midrule"]
     for lab, row in zip(table.rows, table.cells):

@@ -68,8 +68,8 @@ def benchmark_tables(df: pd.DataFrame, truth: dict) -> List[Tuple[str, Table]]:
     if not fields.empty:
         fields = fields.assign(field=fields["metric"].str.replace("field_rel_mse_", "", regex=False))
         add("field error against the exact oracle",
-            "Field error against the exact oracle, mean |f_model − f_exact|² / mean |f_exact|² at x_t, t uniform on the window "
-            "(independent coupling; 0 at the truth; lower is better)", fields, column="field", header=str,
+            "Field error against the exact oracle, mean |f_model − f_exact|² / mean |f_exact|² at x_t, t uniform "
+            "on the window (independent coupling; 0 at the truth; lower is better)", fields, column="field", header=str,
             digits=4, fail=_failed_fields(failed), columns=[c for c in ("b", "s") if c in set(fields["field"])])
     support = bool(truth.get("support"))
     kl_title = ("Paired KL(ρ1 ‖ model) in nats, mean of r − 1 − log r with r = model/ρ1 at fresh target points "

@@ -24,7 +24,8 @@ def test_t_interval_is_the_student_interval():
 
 def test_paired_p_uses_the_common_seeds_and_their_differences():
     a, b = seeds(1.0, 2.0, 3.0, 4.0, 5.0), seeds(1.1, 2.3, 3.2, 4.4, 5.1)
-    # differences -0.1 -0.3 -0.2 -0.4 -0.1: mean -0.22, sd 0.130384, t = -3.7730 on 4 df: p = 0.019554 (scipy.stats.ttest_rel)
+    # differences -0.1 -0.3 -0.2 -0.4 -0.1: mean -0.22, sd 0.130384, t = -3.7730 on 4 df:
+    # p = 0.019554 (scipy.stats.ttest_rel)
     assert paired_p(a, b) == pytest.approx(0.019554, abs=1e-6)
     assert math.isnan(paired_p(seeds(1.0), seeds(2.0)))            # one common seed: no test
     assert paired_p(seeds(1.0, 2.0), seeds(1.0, 2.0)) == 1.0         # identical
