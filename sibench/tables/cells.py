@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .select import method_order
-from .stats import mc_stderr, rank_column, t_interval
+from .stats import ALPHA, mc_stderr, rank_column, t_interval
 
 __all__ = ["VALUE", "NA", "FAILED", "NON_FINITE", "WITHHELD", "WITHHELD_STATUS", "NON_FINITE_STATUS", "Cell",
            "Table", "format_number", "build_table"]
@@ -96,7 +96,7 @@ def _value_cell(d: pd.DataFrame, digits: int, n_seeds: int) -> Tuple[Cell, Optio
         text += f" se {se:.2g}"
     if "p_value" in d and d["p_value"].notna().any():
         p = pd.to_numeric(d["p_value"], errors="coerce").dropna()
-        text += f", rejects {int((p < 0.05).sum())}/{len(p)}"
+        text += f", rejects {int((p < ALPHA).sum())}/{len(p)}"
     if len(per_seed) < n_seeds:
         text += f" ({len(per_seed)} of {n_seeds} seeds)"
     return Cell(text), per_seed
@@ -125,7 +125,8 @@ def build_table(d: pd.DataFrame, column: str, title: str, header: Callable[[obje
         keys = sorted(keys)
     failed = failed[failed[column].isin(keys)]
     present = set(d["label"].astype(str)) | set(failed["label"].astype(str))
-    labels = [lab for lab in (order or method_order(pd.concat([d, failed]))) if lab in present]
+    first = method_order(d) + [lab for lab in method_order(failed) if lab not in set(d["label"].astype(str))]
+    labels = [lab for lab in (order or first) if lab in present]
     n_seeds = n_seeds or int(pd.concat([d["seed"], failed["seed"]]).nunique())
     cells: Dict[Tuple[str, object], Cell] = {}
     for key in keys:
