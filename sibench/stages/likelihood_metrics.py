@@ -104,7 +104,7 @@ def likelihood_rows(spec: EvaluateSpec, model, truth: dict) -> List[dict]:
     for eps in lk.eps:
         for est in lk.sde_estimators:
             if est == "feynman-kac" and lk.fk_max_eps is not None and eps > lk.fk_max_eps:
-                status = withheld(f"not run above ε = {lk.fk_max_eps:g} (likelihood.fk_max_eps)")
+                status = withheld(f"not run above ε={lk.fk_max_eps:g}")
                 for metric, floor in (("cross_entropy", H), ("kl", 0.0)):
                     rows.append(make_row(spec, eps=float(eps), sampler=f"sde-{est}", steps=int(lk.sde_steps), n=m,
                                          metric=metric, value=math.nan, floor=floor, status=status))

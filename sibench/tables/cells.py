@@ -78,7 +78,7 @@ def _value_cell(d: pd.DataFrame, digits: int, n_seeds: int) -> Tuple[Cell, Optio
         why = "; ".join(reasons)
         ess = pd.to_numeric(d.loc[held, "ess"], errors="coerce").dropna() if "ess" in d else pd.Series(dtype=float)
         if len(ess):
-            why += f"{'; ' if why else ''}ESS up to {ess.max():.1f}"
+            why += f"{', ' if why else ''}at most {ess.max():.1f}"
         seeds = f"{d.loc[held, 'seed'].nunique()}/{d['seed'].nunique()} seeds"
         return Cell(f"withheld ({why}; {seeds})" if why else f"withheld ({seeds})", WITHHELD), None
     v = pd.to_numeric(d["value"], errors="coerce").astype(float)

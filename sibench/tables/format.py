@@ -21,7 +21,8 @@ LEGEND = (f"Each cell: the mean over seeds, then in brackets its {CONFIDENCE:.0%
           f"correction over the column's comparisons, {ALPHA:.0%}); '(tie)': the top group, not separated from "
           f"the best mean; no mark: no method stands out, or the table is not ranked. 'n/a': not applicable; "
           f"'failed': the training diverged; 'non-finite': infinite or NaN values; 'withheld': not a number to "
-          f"rank (the reason is given).")
+          f"rank (the reason is given). An interval is symmetric about the mean and may reach below 0 for a "
+          f"quantity that cannot.")
 
 
 def eps_header(eps: float) -> str:

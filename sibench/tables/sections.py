@@ -133,9 +133,11 @@ def failure_notes(df: pd.DataFrame) -> List[str]:
         notes.append("Non-finite samples or log densities (smallest fraction finite, seeds affected): " + "; ".join(
             f"{r.label} {r.sampler} ε={r.eps:g}: {r.min:.3f}, {r.count}" for r in listing.itertuples()) + ".")
     if "status" in df:
-        held = df[df["status"].fillna("").astype(str).str.startswith("withheld")]
-        if not held.empty:
-            listing = held.groupby(["label", "sampler", "eps"], sort=False)["seed"].nunique().reset_index()
-            notes.append("Withheld (not ranked): " + "; ".join(
-                f"{r.label} {r.sampler} ε={r.eps:g} ({r.seed} seeds)" for r in listing.itertuples()) + ".")
+        held = df[df["status"].fillna("").astype(str).str.startswith("withheld") & (df["metric"] == "kl")]
+        if not held.empty:   # one clause per sampler and set of eps: the methods, with their seed counts
+            per = held.groupby(["sampler", "label"], sort=False).agg(
+                eps=("eps", lambda e: ", ".join(f"{v:g}" for v in sorted(set(e)))), seeds=("seed", "nunique"))
+            clauses = [f"{sampler} at ε = {eps}: " + ", ".join(f"{lab} ({k} seeds)" for lab, k in zip(g.index, g["seeds"]))
+                       for (sampler, eps), g in per.reset_index("sampler").groupby(["sampler", "eps"], sort=False)]
+            notes.append("Withheld likelihoods (not ranked): " + "; ".join(clauses) + ".")
     return notes

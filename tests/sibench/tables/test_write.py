@@ -91,7 +91,7 @@ def test_withheld_is_distinct_and_blocks_the_best(tmp_path):
     kl = next(t for title, t in tables.items() if title.startswith("Paired KL"))
     col = kl.columns.index("ε=0.5")
     cell = kl.cells[kl.rows.index("B")][col]
-    assert cell.kind == "withheld" and cell.text.startswith("withheld (ESS below 4 of 16 paths; ESS up to 1.2")
+    assert cell.kind == "withheld" and cell.text.startswith("withheld (ESS below 4 of 16 paths, at most 1.2; 5/5 seeds)")
     assert all(not row[col].mark for row in kl.cells)    # an unknown value may be the best: nothing marked
     # the ODE column has no withheld value: A is below B on every seed, separated
     ode = kl.columns.index("ε=0 (ODE)")
