@@ -32,6 +32,7 @@ include: "workflow/rules/common.smk"
 report: "workflow/report/workflow.rst"
 
 
+include: "workflow/rules/power.smk"
 include: "workflow/rules/report_targets.smk"
 include: "workflow/rules/paper_targets.smk"
 include: "workflow/rules/truth.smk"
@@ -54,6 +55,7 @@ localrules:
     figure_w2_vs_nfe,
     figure_training_curves,
     figure_compute,
+    metric_power_table,
     paper_fig1_density,
     paper_fig2_trajectories,
     paper_fig4_likelihood,
@@ -68,5 +70,6 @@ rule all:
         results("benchmarks.csv"),
         reports("summary.md"),
         TABLES,
+        POWER_TARGETS,
         FIGURES,
         PAPER_TARGETS,

@@ -107,11 +107,14 @@ def built(where: str, make):
 
 def truth_spec(config: dict, benchmark: str) -> TruthSpec:
     s = benchmark_settings(config, benchmark)
+    ev = s["evaluation"]
     spec = built(f"the truth of benchmarks.{benchmark}", lambda: TruthSpec(
         benchmark=benchmark, n=s["sampling"]["n"], n_test=s["likelihood"]["n"],
-        floor_repeats=s["evaluation"]["floor_repeats"]))
+        floor_repeats=ev["floor_repeats"], sliced_n=ev.get("sliced_n", 0),
+        sliced_projections=ev.get("sliced_projections", 64)))
     check_samples(spec.n, f"sampling.n {merged('sampling', benchmark)}")
     check_points(spec.n_test, f"likelihood.n {merged('likelihood', benchmark)}")
+    check_points(spec.sliced_n, "evaluation.sliced_n")
     return spec
 
 
@@ -157,12 +160,19 @@ def evaluate_spec(config: dict, benchmark: str, method: str, seed: int) -> Evalu
             n=lk["n"], ode_method=lk["ode_method"], ode_steps=lk["ode_steps"], divergence=lk["divergence"],
             probes=lk.get("probes", 1) if lk["divergence"] == "hutchinson" else None,
             sde_steps=lk["sde_steps"], sde_paths=lk["sde_paths"], sde_estimators=tuple(lk["sde_estimators"]),
-            eps=tuple(e for e in lk_eps if e > 0)))
+            eps=tuple(e for e in lk_eps if e > 0), sde_n=lk.get("sde_n"), fk_paths=lk.get("fk_paths"),
+            fk_min_ess=lk.get("fk_min_ess"), fk_max_eps=lk.get("fk_max_eps")))
         check_points(likelihood.n, f"likelihood.n {merged('likelihood', benchmark)}")
+        check_points(likelihood.sde_n, f"likelihood.sde_n {merged('likelihood', benchmark)}")
     ev = s["evaluation"]
     bridge_times = tuple(ev["bridge_times"]) if get_benchmark(benchmark).is_bridge else ()
-    evaluation = built("evaluation", lambda: EvaluationSpec(field_n=ev.get("field_n", 0), bridge_times=bridge_times))
-    check_points(evaluation.field_n, "evaluation.field_n")
+    evaluation = built("evaluation", lambda: EvaluationSpec(
+        field_n=ev.get("field_n", 0), bridge_times=bridge_times, two_sample=tuple(ev.get("two_sample", ())),
+        permutations=ev.get("permutations", 200), two_sample_n=ev.get("two_sample_n"),
+        sliced_n=ev.get("sliced_n", 0), sliced_projections=ev.get("sliced_projections", 64)))
+    for key in ("field_n", "two_sample_n", "sliced_n"):
+        if getattr(evaluation, key) is not None:
+            check_points(getattr(evaluation, key), f"evaluation.{key}")
     return built(f"method {method!r} on benchmarks.{benchmark}", lambda: EvaluateSpec(
         benchmark=benchmark, method=method, label=method_label(config, method), seed=seed, model=model,
         eps=tuple(eps), device=s["device"], sampling=samples, likelihood=likelihood, evaluation=evaluation))
