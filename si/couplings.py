@@ -32,7 +32,6 @@ import math
 import warnings
 from typing import Dict, Optional, Tuple
 
-import ot
 import torch
 
 Tensor = torch.Tensor
@@ -58,6 +57,7 @@ def _flat64(x: Tensor) -> Tensor:
 
 def _cost(x0: Tensor, x1: Tensor) -> Tensor:
     """Squared Euclidean cost matrix (n, m), float64 on x0's device (POT's torch backend)."""
+    import ot  # POT imports scikit-learn (and with it pandas) where installed: only when a plan is solved
     return ot.dist(_flat64(x0), _flat64(x1).to(x0.device))
 
 
@@ -91,6 +91,7 @@ def ot_plan(x0: Tensor, x1: Tensor, num_itermax: int = NUM_ITERMAX) -> Tensor:
     Raises RuntimeError if the network simplex stops before optimality."""
     M = _cost(x0, x1)
     a, b = _uniform(M)
+    import ot
     return exact_ot(ot.emd, a, b, M, num_itermax)
 
 
@@ -103,6 +104,7 @@ def entropic_plan(x0: Tensor, x1: Tensor, reg: float, num_itermax: int = 100_000
         raise ValueError(f"reg must be a positive number, got {reg!r}")
     M = _cost(x0, x1)
     a, b = _uniform(M)
+    import ot
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         P = ot.sinkhorn(a, b, M, reg=float(reg), method="sinkhorn_log", numItermax=int(num_itermax),
