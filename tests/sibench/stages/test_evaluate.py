@@ -84,7 +84,9 @@ def test_runaway_training_is_recorded_as_failed(tmp_path):
     make_truth(stage_spec(cfg, "truth", "gmm-pair"), tmp_path / "t.npz", tmp_path / "t.json")
     evaluate_run(stage_spec(cfg, "evaluate", "gmm-pair", "linear-bs", 0), model, tmp_path / "t.npz",
                  tmp_path / "t.json", tmp_path / "s.npz", tmp_path / "rows.csv")
-    assert list(pd.read_csv(tmp_path / "rows.csv")["metric"]) == ["train_failed"]
+    spec = stage_spec(cfg, "evaluate", "gmm-pair", "linear-bs", 0)
+    rows = pd.read_csv(tmp_path / "rows.csv")
+    assert set(rows["metric"]) == {"train_failed"} and sorted(rows["eps"]) == sorted(spec.eps)   # one per eps
 
 
 def test_corrupt_checkpoint_is_named_removed_and_retrained(tmp_path):
