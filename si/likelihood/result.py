@@ -2,7 +2,9 @@
 
 The divergence in the likelihood ODE of Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797, is exact
 or Hutchinson's estimate with k probes per point (`divergence_probes`); the spread over probes or
-paths gives the standard error (`mean_stderr`).
+paths gives the standard error (`mean_stderr`). The Feynman-Kac estimator also reports, per point, the
+effective sample size of its path weights (`effective_sample_size`, docs/theory.md §5.3): a value whose
+ESS is near 1 is carried by one path and is not a number to rank (docs/estimators.md).
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ Tensor = torch.Tensor
 LogDensity = Callable[[Tensor], Tensor]
 DIVERGENCES = ("exact", "hutchinson")
 
-__all__ = ["LogProbResult", "LogDensity", "DIVERGENCES", "divergence_probes", "mean_stderr"]
+__all__ = ["LogProbResult", "LogDensity", "DIVERGENCES", "divergence_probes", "mean_stderr", "effective_sample_size"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class LogProbResult:
     nfe: int                         # (t, x) points at which the model was evaluated, per row
     calls: Dict[str, int]            # exact calls of each field (each call covers a batch)
     x0: Optional[Tensor] = None      # (n, d) ODE only: the point X_0 that x is mapped to
+    ess: Optional[Tensor] = None     # (n,) Feynman-Kac only: effective number of paths (sum w)^2 / sum w^2
 
 
 def divergence_probes(divergence: str, k: int, kind: str, x: Tensor, generator) -> Optional[Tensor]:
@@ -45,3 +48,15 @@ def mean_stderr(v: Tensor) -> Optional[Tensor]:
     """Standard error of the mean over the last axis (None for a single value)."""
     k = v.shape[-1]
     return v.std(-1) / math.sqrt(k) if k > 1 else None
+
+
+def effective_sample_size(log_w: Tensor) -> Tensor:
+    """ESS = (sum_p w_p)^2 / sum_p w_p^2 over the first axis (paths) of log weights (paths, n) -> (n,).
+
+    In [1, paths]: paths when the weights are equal, 1 when one path carries all the mass. Computed
+    from w_p / max_p w_p, so it is invariant to a common factor and never overflows.
+    """
+    if log_w.dim() < 1 or log_w.shape[0] < 1:
+        raise ValueError(f"log weights must have a leading paths axis, got shape {tuple(log_w.shape)}")
+    w = torch.exp(log_w - log_w.max(0).values)
+    return w.sum(0) ** 2 / (w * w).sum(0)

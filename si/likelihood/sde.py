@@ -17,7 +17,9 @@ the default, is the weak-order-2 predictor-corrector of the same SDE, see `sde_p
       cancels the path noise when s is the model's score.
   (b) "feynman-kac":  D = b_F (Y driven by -b_F in reverse time) and
         rho_1(x) = E[ rho0(Y_0) exp(-int_0^1 div b_F dt) ]     (needs no score identity),
-      estimated by a log-mean-exp over paths (biased low by about Var / (2 paths)).
+      estimated by a log-mean-exp over paths (biased low by about Var / (2 paths)). Every value carries
+      the effective sample size of its path weights, ESS = (sum w)^2 / sum w^2 in [1, paths]
+      (`LogProbResult.ess`); docs/estimators.md measures how small an ESS still gives a usable value.
 
 Window: as in ``si.sampling``, the SDE runs on [t_min, t_max]; x is taken as the state at t_max, and
 the last piece [0, t_min] is one explicit Euler step of the likelihood ODE (X, L) of ``si.likelihood.ode``,
@@ -34,7 +36,7 @@ from ..divergence import value_and_divergences
 from ..fields import Counted, Field, Schedule, call_counts, check_eps, eps_at
 from ..sampling import SCORE_WINDOW, SDE_METHODS, check_state, check_steps, check_window, time_grid
 from ..times import as_time
-from .result import LogDensity, LogProbResult, divergence_probes
+from .result import LogDensity, LogProbResult, divergence_probes, effective_sample_size
 
 Tensor = torch.Tensor
 SDE_ESTIMATORS = ("score", "feynman-kac")
@@ -56,6 +58,7 @@ def sde_likelihood(b: Field, s: Field, log_prob0: LogDensity, x: Tensor, steps: 
     `paths` backward paths per point, `steps` steps on [t_min, t_max] (module doc) of
     "euler-maruyama" or "heun" (stochastic Heun on the pair (Y, int), weak order 2 for this additive
     noise; 2 NFE per step). stderr: Monte Carlo standard error over paths (delta method for (b)).
+    ess: for (b), the effective sample size of the path weights per point (None for (a)).
     Variance reduction, both optional and unbiased: `antithetic` pairs paths with increments dW and
     -dW (paths even); `control_variate` (estimator (a) only) subtracts the Ito martingale of s.
     """
@@ -87,15 +90,17 @@ def sde_likelihood(b: Field, s: Field, log_prob0: LogDensity, x: Tensor, steps: 
             values.append(v.reshape(paths, xi.shape[0]))
     v = torch.cat(values, 1)                                            # (paths, n)
     pairs = (lambda u: 0.5 * (u[:paths // 2] + u[paths // 2:])) if antithetic else (lambda u: u)  # noqa: E731
+    ess = None
     if estimator == "score":
         logp, units = v.mean(0), pairs(v)                               # units: independent draws
         se = units.std(0) / math.sqrt(units.shape[0]) if units.shape[0] > 1 else None
     else:
+        ess = effective_sample_size(v)
         logp = torch.logsumexp(v, 0) - math.log(paths)
         w = torch.exp(v - v.max(0).values)                              # delta method for log mean
         units = pairs(w)
         se = units.std(0) / (math.sqrt(units.shape[0]) * w.mean(0)) if units.shape[0] > 1 else None
-    return LogProbResult(log_prob=logp, stderr=se, nfe=nfe, calls=call_counts(cb, cs))
+    return LogProbResult(log_prob=logp, stderr=se, nfe=nfe, calls=call_counts(cb, cs), ess=ess)
 
 
 def sde_log_prob(b: Field, s: Field, log_prob0: LogDensity, x: Tensor, steps: int = 100,

@@ -39,6 +39,13 @@ class PermutationTest:
     pvalue: float         # (1 + #{T_perm >= T_obs}) / (1 + permutations)
     permutations: int
     bandwidth: Optional[float] = None  # MMD only: the median-heuristic h
+    null_mean: float = float("nan")    # mean and sd of the statistic over the permutations (the null)
+    null_sd: float = float("nan")
+
+    @property
+    def z(self) -> float:
+        """(T_obs - null mean) / null sd: the statistic's distance from the null in its own sd (an effect size)."""
+        return (self.statistic - self.null_mean) / self.null_sd if self.null_sd > 0 else float("nan")
 
 
 def _pooled(x: ArrayLike, y: ArrayLike):
@@ -119,14 +126,17 @@ def permutation_test(x: ArrayLike, y: ArrayLike, statistic: str = "energy", perm
     z, n, m = _pooled(x, y)
     M, h = _matrix(z, statistic)
     t_obs = _statistics(M, _observed_labels(n, m), n, m, statistic)[0]
-    count = 0
+    null = []
     for start in range(0, permutations, PERMUTATION_BLOCK):
         k = min(PERMUTATION_BLOCK, permutations - start)
         idx = torch.stack([torch.randperm(n + m, generator=generator)[:n] for _ in range(k)], 1)   # (n, k)
         A = torch.zeros(n + m, k, dtype=torch.float64).scatter_(0, idx, 1.0)
-        count += int((_statistics(M, A, n, m, statistic) >= t_obs).sum())
+        null.append(_statistics(M, A, n, m, statistic))
+    T = torch.cat(null)
+    count = int((T >= t_obs).sum())
     return PermutationTest(statistic=float(t_obs), pvalue=(1 + count) / (1 + permutations),
-                           permutations=permutations, bandwidth=h)
+                           permutations=permutations, bandwidth=h, null_mean=float(T.mean()),
+                           null_sd=float(T.std()) if permutations > 1 else float("nan"))
 
 
 def two_sample_test(x: ArrayLike, y: ArrayLike, statistic: str = "energy", permutations: int = 200,

@@ -93,6 +93,7 @@ def test_permutation_test_detects_a_mean_shift_of_0_4(statistic):
     r = permutation_test(randn(1000, 2, 1) + shift, randn(1000, 2, 2), statistic, permutations=200,
                          generator=torch.Generator().manual_seed(0))
     assert r.pvalue == 1 / 201 and r.statistic > 0
+    assert r.z > 5 and r.permutations == 200     # far outside the permutation null
     assert time.perf_counter() - t0 < 60  # one pooled matrix, batched permutations (seconds, not minutes)
 
 
@@ -132,3 +133,14 @@ def test_sliced_w2_at_n_20000_is_seeded_and_matches_an_isotropic_scaling():
     assert a == sliced_w2(x, y, seed=3)          # seeded projections
     assert sliced_w2(x[:1000], y[:1000], seed=3) != sliced_w2(x[:1000], y[:1000], seed=4)
     assert abs(a - 1.0) < 0.02
+
+
+def test_sliced_w2_shortcut_for_equal_sizes_equals_pot():
+    # equal n: sorted matching per direction; it must equal POT's general computation on the same directions
+    import ot
+    x, y = randn(700, 3, 5), 1.5 * randn(700, 3, 6) + 0.3
+    pot = ot.sliced_wasserstein_distance(x.numpy(), y.numpy(), n_projections=50, p=2, seed=7)
+    assert sliced_w2(x, y, n_projections=50, seed=7) == pytest.approx(float(pot), rel=1e-12)
+    # unequal n goes through POT itself
+    assert sliced_w2(x, y[:500], n_projections=50, seed=7) == pytest.approx(
+        float(ot.sliced_wasserstein_distance(x.numpy(), y[:500].numpy(), n_projections=50, p=2, seed=7)), rel=1e-14)
