@@ -105,9 +105,12 @@ class DequantisedImages:
     def dim(self) -> int:
         return self.images.dim
 
+    def draw(self, index: torch.Tensor, generator: Optional[torch.Generator] = None) -> torch.Tensor:
+        """The images of the given indices, dequantised with fresh u ~ U[0, 1): (len(index), D)."""
+        u = torch.rand(len(index), self.dim, generator=generator, dtype=torch.float64)
+        return (2.0 * (self._levels[index] + u) / self.images.levels - 1.0).to(torch.get_default_dtype())
+
     def sample(self, n: int, generator: Optional[torch.Generator] = None) -> torch.Tensor:
         if n < 0:
             raise ValueError(f"n must be non-negative, got {n}")
-        k = torch.randint(0, len(self.images), (n,), generator=generator)
-        u = torch.rand(n, self.dim, generator=generator, dtype=torch.float64)
-        return (2.0 * (self._levels[k] + u) / self.images.levels - 1.0).to(torch.get_default_dtype())
+        return self.draw(torch.randint(0, len(self.images), (n,), generator=generator), generator)
