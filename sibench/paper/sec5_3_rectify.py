@@ -127,6 +127,8 @@ def plot_rectification(rows, data, out) -> None:
     for j, (name, d) in enumerate((("source", src), ("rectified", rect))):
         ax[2].loglog(data["steps"], d["errors"], "o-", ms=2.5, color=pal[j], label=name)
     ax[2].axhline(data["tol"], color="0.4", lw=0.7, ls="--", label="tolerance")
+    ax[2].set_xticks(data["steps"], [str(k) for k in data["steps"]], fontsize=6)
+    ax[2].minorticks_off()
     ax[2].set_xlabel("ODE steps (coarse)")
     ax[2].set_ylabel(r"RMS $|X_1^{k} - X_1^{\mathrm{fine}}|$")
     ax[2].legend(fontsize=5.5)
@@ -135,6 +137,8 @@ def plot_rectification(rows, data, out) -> None:
         for i in range(tr.shape[1]):
             ax[3].plot(tr[:, i, 0], tr[:, i, 1], color=pal[j], lw=0.5, alpha=0.7)
     ax[3].set_aspect("equal")
+    ax[3].set_xlim(-6, 6)
+    ax[3].set_ylim(-6, 6)
     ax[3].set_xlabel("$x_1$")
     ax[3].set_ylabel("$x_2$")
     ax[3].set_title("ODE paths (25 each)", fontsize=6.5)

@@ -65,8 +65,8 @@ def evaluate_checkerboard_model(checkpoint, label: str, settings: dict, device="
     exact = rho1.sample(n, generator=figure_generator(seed, "sec7_1", "exact"))
     rows: List[Dict] = [_row(label, "exact", float("nan"), exact, rho1, log_p1, y)]
     grids = {"exact": kde_grid(exact, s["grid"])}
-    lik = load_model(checkpoint, device=device).to(dtype=torch.float64)   # likelihoods in float64
-    yd = y.to(device)
+    lik = model                        # likelihoods in the model's dtype (float32: 2-D, errors ~1e-6)
+    yd = y.to(device=device, dtype=next(model.nets.parameters()).dtype)
     kde_abs, exact_abs = {}, {}
     with torch.no_grad():
         t0 = time.process_time()
@@ -74,7 +74,7 @@ def evaluate_checkerboard_model(checkpoint, label: str, settings: dict, device="
         t_sample = time.process_time() - t0
     t0 = time.process_time()
     res = ode_likelihood(lik.b, rho0.log_prob, yd, steps=int(lk["ode_steps"]), method=lk["ode_method"])
-    lq = res.log_prob.cpu()
+    lq = res.log_prob.double().cpu()
     row = _row(label, "ode", 0.0, x, rho1, log_p1, y, exact_estimator="ode (exact divergence)",
                sample_cpu_s=t_sample, likelihood_cpu_s=time.process_time() - t0)
     row.update(abs_error_stats(log_p1, lq, "exact"))
@@ -92,7 +92,7 @@ def evaluate_checkerboard_model(checkpoint, label: str, settings: dict, device="
         res = sde_likelihood(lik.b, lik.s, rho0.log_prob, yd, steps=int(lk["sde_steps"]), paths=int(lk["score_paths"]),
                              estimator="score", method=lk["sde_method"], eps=e, control_variate=True,
                              generator=figure_generator(seed, "sec7_1", "score", e, label))
-        lq = res.log_prob.cpu()
+        lq = res.log_prob.double().cpu()
         row = _row(label, "sde", e, x, rho1, log_p1, y, exact_estimator="sde score (control variate)",
                    sample_cpu_s=t_sample, exact_point_se=float(res.stderr.mean()) if res.stderr is not None else 0.0)
         row.update(abs_error_stats(log_p1, lq, "exact"))
@@ -100,7 +100,7 @@ def evaluate_checkerboard_model(checkpoint, label: str, settings: dict, device="
             fk = sde_likelihood(lik.b, lik.s, rho0.log_prob, yd, steps=int(lk["sde_steps"]), paths=int(lk["fk_paths"]),
                                 estimator="feynman-kac", method=lk["sde_method"], eps=e,
                                 generator=figure_generator(seed, "sec7_1", "fk", e, label))
-            row.update(abs_error_stats(log_p1, fk.log_prob.cpu(), "fk"))
+            row.update(abs_error_stats(log_p1, fk.log_prob.double().cpu(), "fk"))
             ess = fk.ess.cpu().double()
             row.update({"fk_paths": int(lk["fk_paths"]), "fk_ess_median": float(ess.median()),
                         "fk_ess_below_2": float((ess < 2).double().mean())})

@@ -83,8 +83,8 @@ def plot_sec7_1(table: pd.DataFrame, grids: Dict[str, Dict[str, np.ndarray]], ou
             if j == 0:
                 ax.set_ylabel(f"$\\gamma = {gamma}$", fontsize=7)
             if col != "exact":
-                r = table[(table["gamma"] == gamma) & (table["sampler"] == ("ode" if col == "ode" else "sde"))
-                          & ((table["eps"] == 0) if col == "ode" else (table["eps"].map(lambda e: f"sde_eps{e:g}") == col))]
+                keys = table["sampler"] + table["eps"].map(lambda e: f"_eps{e:g}")
+                r = table[(table["gamma"] == gamma) & (keys == ("ode_eps0" if col == "ode" else col))]
                 ax.text(0.03, 0.03, f"support {r['support_fraction'].iloc[0]:.2f}", transform=ax.transAxes,
                         fontsize=5.5, color="white")
     cax = fig.add_axes([0.92, 1 - 0.55 * len(gammas) / (len(gammas) + 1), 0.012, 0.35])
@@ -108,14 +108,15 @@ def plot_sec7_1(table: pd.DataFrame, grids: Dict[str, Dict[str, np.ndarray]], ou
         ax.set_ylabel(label, fontsize=6.5)
         ax.tick_params(labelsize=6)
     ax.legend(fontsize=5.5, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
-    fig.suptitle("Section 7.1: $N(0, I_2)\\to$ checkerboard, $\\{v, s\\}$ for several $\\gamma$; error bars $\\pm 2$ s.e."
+    fig.suptitle("Section 7.1: $N(0, I_2)\\to$ checkerboard, $\\{v, s\\}$ for several $\\gamma$; "
+                 "error bars $\\pm 2$ s.e."
                  + (f"\n{scale}" if scale else ""), fontsize=8, y=1.0)
     save_figure(fig, out)
 
 
 def write_sec7_1_figure(evaluations, grid_files, labels, out_png, out_csv, out_findings, scale: str = "") -> None:
     """Rule sec7_1_figure: the table of every model (CSV), the findings (CSV) and the figure."""
-    table = pd.concat([pd.read_csv(f) for f in evaluations], ignore_index=True)
+    table = pd.concat([pd.read_csv(f, dtype={"gamma": str}) for f in evaluations], ignore_index=True)
     table = table[~((table["sampler"] == "exact") & table.duplicated(subset=["sampler"], keep="first"))]
     table.loc[table["sampler"] == "exact", "gamma"] = "(exact samples)"
     grids = {}

@@ -9,12 +9,14 @@ piece one Euler step of b (si.sampling):
   * the paper's metric: KL between Gaussian KDEs (Scott's rule) of the 2-D marginal on the first two
     coordinates of n target samples and of n model samples, at m fresh target points, with the control
     variate (si.metrics.kde_kl), and B bootstrap replicates of it (target samples, model samples and points
-    resampled; the bandwidths held at the full samples'), from which the figure locates the optimal eps;
-  * full dimension, against exact samples: the energy distance to n target samples with its permutation
-    test (si.metrics.permutation_test: statistic, p-value, the null's sd);
+    resampled, the bandwidths held at the full samples'; above BOOTSTRAP_ELEMENTS kernel values per KDE, the
+    paper's sizes, the points only), from which the figure locates the optimal eps;
+  * full dimension, against exact samples: the energy distance to the target samples (the first
+    min(n, energy.n = 5000) of each) with its permutation test (si.metrics.permutation_test: statistic,
+    p-value, the null's sd);
   * exact, independent of eps: the relative mean squared error of the assembled b and s against the exact
-    oracle (si.oracle.InterpolantOracle) at x_t, t stratified on [t_min, t_max] (64 times); and the KL in full dimension of the
-    ODE's density, KL(rho_1 || rho^_1) = E log rho_1 - log rho^_1 at points of rho_1, by
+    oracle (si.oracle.InterpolantOracle) at x_t, t stratified on [t_min, t_max] (64 times); and the KL in full
+    dimension of the ODE's density, KL(rho_1 || rho^_1) = E log rho_1 - log rho^_1 at points of rho_1, by
     si.likelihood.ode_likelihood: with the exact divergence the paired estimator with control variate
     (si.metrics.paired_kl), with Hutchinson's (unbiased for log rho^_1, not for rho^_1 = e^log) the plain one.
 """
@@ -37,17 +39,32 @@ from si.oracle import InterpolantOracle
 from si.sampling import sample_ode, sample_sde
 from si.training import load_model
 
-__all__ = ["WINDOW", "FIELD_TIMES", "bootstrap_kde_kl", "field_errors", "ode_kl", "evaluate_gmm_model", "write_gmm_evaluation"]
+__all__ = ["WINDOW", "FIELD_TIMES", "BOOTSTRAP_ELEMENTS", "ENERGY_N", "bootstrap_kde_kl", "field_errors", "ode_kl",
+           "evaluate_gmm_model", "write_gmm_evaluation"]
 
 WINDOW = (1e-4, 1 - 1e-4)
 FIELD_TIMES = 64     # distinct times of the field errors
+BOOTSTRAP_ELEMENTS = 2 ** 23   # kernel values held per KDE by the full bootstrap (64 MB each)
+ENERGY_N = 5000      # at most this many samples of each side in the energy test ((2 n)^2 distances)
 
 
 def bootstrap_kde_kl(target: torch.Tensor, samples: Dict[float, torch.Tensor], points: torch.Tensor, B: int,
-                     generator: torch.Generator) -> np.ndarray:
+                     generator: torch.Generator):
     """(B, E) bootstrap replicates of the KDE KL (control variate) for the E sample sets (in the order of
-    `samples`): each replicate resamples the target samples, every model sample set and the points with
-    replacement (multiplicities c: a resampled KDE is log sum_i c_i K_ij - log n, bandwidths fixed)."""
+    `samples`), and what was resampled: up to BOOTSTRAP_ELEMENTS kernel values per KDE, the target samples,
+    every model sample set and the points with replacement (multiplicities c: a resampled KDE is
+    log sum_i c_i K_ij - log n, bandwidths fixed), "points+samples"; beyond, the points only ("points": the
+    KDEs' own sampling noise is then left out)."""
+    m = points.shape[0]
+    if m * max(target.shape[0], *(x.shape[0] for x in samples.values())) > BOOTSTRAP_ELEMENTS:
+        log_p = GaussianKDE(target).log_prob(points)
+        log_q = [GaussianKDE(x).log_prob(points) for x in samples.values()]
+        out = np.empty((B, len(log_q)))
+        for b in range(B):
+            j = torch.randint(0, m, (m,), generator=generator)
+            out[b] = [float(kl_terms(log_p[j], lq[j]).mean()) for lq in log_q]
+        return out, "points"
+
     def resampled(kde: GaussianKDE):
         K = kde.log_kernels(points)                                   # (m, n)
         shift = K.max(1, keepdim=True).values
@@ -59,18 +76,18 @@ def bootstrap_kde_kl(target: torch.Tensor, samples: Dict[float, torch.Tensor], p
     P, p_shift = resampled(GaussianKDE(target))
     Q = [resampled(GaussianKDE(x)) for x in samples.values()]
     out = np.empty((B, len(Q)))
-    m = points.shape[0]
     for b in range(B):
         cp, j = counts(P.shape[1]), torch.randint(0, m, (m,), generator=generator)
         log_p = torch.log(P[j] @ cp) + p_shift[j] - math.log(P.shape[1])
         for e, (Kq, q_shift) in enumerate(Q):
             log_q = torch.log(Kq[j] @ counts(Kq.shape[1])) + q_shift[j] - math.log(Kq.shape[1])
             out[b, e] = float(kl_terms(log_p, log_q).mean())
-    return out
+    return out, "points+samples"
 
 
 def field_errors(model, oracle: InterpolantOracle, rho0, rho1, n: int, generator: torch.Generator) -> Dict[str, float]:
-    """Relative MSE of the assembled b and s against the oracle at x_t, t stratified on WINDOW (si.metrics.field_rel_mse)."""
+    """Relative MSE of the assembled b and s against the oracle at x_t, t stratified on WINDOW
+    (si.metrics.field_rel_mse)."""
     it = oracle.interpolant
     # stratified times: TIMES midpoints of equal parts of the window, n / TIMES points each (the oracle
     # factorises its covariances once per distinct time)
@@ -130,7 +147,9 @@ def evaluate_gmm_model(checkpoint, settings: dict, device="cpu"):
         if finite:
             samples[e] = x[:, :2]
             kl = paired_kl(GaussianKDE(target[:, :2]).log_prob(points), GaussianKDE(x[:, :2]).log_prob(points))
-            test = permutation_test(x, target, "energy", int(s["energy"]["permutations"]), generator=gen("perm", e))
+            k = min(n, int(s["energy"].get("n", ENERGY_N)))
+            test = permutation_test(x[:k], target[:k], "energy", int(s["energy"]["permutations"]),
+                                    generator=gen("perm", e))
             row.update({"kde_kl": kl.value, "kde_kl_point_se": kl.stderr, "energy": test.statistic,
                         "energy_pvalue": test.pvalue, "energy_null_sd": test.null_sd})
         rows.append(row)
@@ -138,7 +157,7 @@ def evaluate_gmm_model(checkpoint, settings: dict, device="cpu"):
         raise FloatingPointError(f"{checkpoint}: every sampler gave non-finite samples")
     t0 = time.process_time()
     B = int(s["kde"]["bootstrap"])
-    reps = bootstrap_kde_kl(target[:, :2], samples, points, B, gen("bootstrap"))
+    reps, resampled = bootstrap_kde_kl(target[:, :2], samples, points, B, gen("bootstrap"))
     sd = dict(zip(samples, reps.std(0, ddof=1)))
     t_boot = time.process_time() - t0
     oracle = InterpolantOracle(Interpolant("linear", "brownian"), rho0.gmm, rho1.gmm)
@@ -152,7 +171,8 @@ def evaluate_gmm_model(checkpoint, settings: dict, device="cpu"):
     spec = model.spec.get("config", {})
     for r in rows:
         r.update({"objective": model.objective, "seed": int(spec.get("seed", 0)), "dim": d,
-                  "kde_kl_boot_sd": float(sd.get(r["eps"], math.nan)), "bootstrap": B, "bootstrap_cpu_s": t_boot,
+                  "kde_kl_boot_sd": float(sd.get(r["eps"], math.nan)), "bootstrap": B, "bootstrap_resamples": resampled,
+                  "bootstrap_cpu_s": t_boot,
                   "train_steps": spec.get("steps"), "hidden": spec.get("hidden"), "depth": spec.get("depth"),
                   **model_level})
     return rows, reps, {f"eps{e:g}": v.numpy() for e, v in samples.items()}, list(samples)

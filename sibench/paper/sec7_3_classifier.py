@@ -63,8 +63,8 @@ def train_classifier(split: ImageSplit, hidden: int = 128, steps: int = 2000, ba
         loss.backward()
         opt.step()
     net.eval()
-    info = {"dim": tr.dim, "shape": list(tr.shape), "classes": classes, "hidden": int(hidden), "steps": int(steps), "batch": int(batch),
-            "lr": lr, "seed": seed, "n_train": len(tr), "n_test": len(te),
+    info = {"dim": tr.dim, "shape": list(tr.shape), "classes": classes, "hidden": int(hidden), "steps": int(steps),
+            "batch": int(batch), "lr": lr, "seed": seed, "n_train": len(tr), "n_test": len(te),
             "train_accuracy": _accuracy(net, centres(tr), y_tr),
             "test_accuracy": _accuracy(net, centres(te), torch.from_numpy(te.labels))}
     return net, info

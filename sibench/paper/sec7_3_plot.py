@@ -14,14 +14,25 @@ from ..io import write_csv
 __all__ = ["plot_sec7_3", "write_sec7_3_figure"]
 
 
+_BLANK = 0.0        # the background of grey images (level 0, white in the gray_r map)
+
+
 def _tile(images: np.ndarray, shape) -> np.ndarray:
     """Images (k, D) side by side as one (H, k W [, C]) array in [0, 1] (clipped to [-1, 1] for display)."""
     c, h, w = shape
     x = (np.clip(images, -1, 1) + 1) / 2
     x = x.reshape(-1, c, h, w).transpose(0, 2, 3, 1)            # (k, H, W, C)
-    pad = np.ones((x.shape[0], h, 1, c))
+    pad = np.full((x.shape[0], h, 1, c), _BLANK if c == 1 else 1.0)
     row = np.concatenate([np.concatenate([a, p], 1) for a, p in zip(x, pad)], 1)
     return row[..., 0] if c == 1 else row
+
+
+def _run_label(key: str) -> str:
+    """'sde_eps10' -> 'SDE, eps = 10', 'ode_eps0' -> 'ODE', 'start' -> 'starting images'."""
+    if key == "start":
+        return "starting images"
+    sampler, _, eps = key.partition("_eps")
+    return "ODE" if sampler == "ode" else f"SDE, $\\epsilon={eps}$"
 
 
 def plot_sec7_3(table: pd.DataFrame, shown: Dict[str, Dict[str, np.ndarray]], shape, out, scale: str = "") -> None:
@@ -30,22 +41,23 @@ def plot_sec7_3(table: pd.DataFrame, shown: Dict[str, Dict[str, np.ndarray]], sh
     apply_style()
     lines = [(m, k) for m, d in shown.items() for k in d if k != "train_examples"]
     lines.append(("data", "train_examples"))
-    fig = plt.figure(figsize=(PAPER_WIDTH, 0.42 * len(lines) + 2.4))
-    gs = GridSpec(2, 2, figure=fig, height_ratios=[0.42 * len(lines), 2.2], width_ratios=[1.3, 1], hspace=0.25)
+    fig = plt.figure(figsize=(PAPER_WIDTH, 0.55 * len(lines) + 3.0))
+    gs = GridSpec(2, 2, figure=fig, height_ratios=[0.55 * len(lines), 2.2], width_ratios=[1, 1], hspace=0.2,
+                  wspace=0.45)
     ax = fig.add_subplot(gs[0, :])
     tiles = []
     for m, k in lines:
         src = shown[m] if m != "data" else next(iter(shown.values()))
         tiles.append(_tile(src[k], shape))
     width = max(t.shape[1] for t in tiles)
-    gap = np.ones((2,) + tiles[0].shape[1:]) if tiles[0].ndim == 3 else np.ones((2, width))
+    blank = _BLANK if tiles[0].ndim == 2 else 1.0
+    gap = np.full((2, width) + tiles[0].shape[2:], blank)
     stack = np.concatenate([np.concatenate([np.pad(t, [(0, 0), (0, width - t.shape[1])] + [(0, 0)] * (t.ndim - 2),
-                                                   constant_values=1), gap[:, :width]]) for t in tiles])
+                                                   constant_values=blank), gap]) for t in tiles])
     ax.imshow(stack, cmap="gray_r" if stack.ndim == 2 else None, vmin=0, vmax=1, aspect="equal",
               interpolation="nearest")
     h = tiles[0].shape[0] + 2
-    labels = [f"{m}: {k.replace('_eps', ', $\\epsilon$=').replace('sde', 'SDE').replace('ode, $\\epsilon$=0', 'ODE')}"
-              if m != "data" else "training images" for m, k in lines]
+    labels = [f"{m}: {_run_label(k)}" if m != "data" else "training images" for m, k in lines]
     ax.set_yticks([h * i + h / 2 - 1 for i in range(len(lines))], labels, fontsize=5.5)
     ax.set_xticks([])
     ax.grid(False)
@@ -77,7 +89,7 @@ def plot_sec7_3(table: pd.DataFrame, shown: Dict[str, Dict[str, np.ndarray]], sh
 
 def write_sec7_3_figure(evaluations, npz_files, labels, shape, out_png, out_csv, scale: str = "") -> None:
     """Rule sec7_3_figure: the table of every model (CSV) and the figure."""
-    table = pd.concat([pd.read_csv(f) for f in evaluations], ignore_index=True)
+    table = pd.concat([pd.read_csv(f, dtype={"model": str}) for f in evaluations], ignore_index=True)
     table = table[~((table["sampler"] == "real held-out") & table.duplicated(subset=["sampler"], keep="first"))]
     shown = {}
     for label, f in zip(labels, npz_files):

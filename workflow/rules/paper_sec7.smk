@@ -66,9 +66,9 @@ rule sec7_1_figure:
         findings=paper_item(f"{PAPER_DIR}/sec7_1_checkerboard_findings.csv", "../report/paper/sec7_1_checkerboard.rst",
                             "7.1 checkerboard, several gamma", "findings (CSV)"),
     params:
-        labels=list(SEC7_NAMES["checkerboard"].values()),
-        settings=sec7_settings("sec7_1_checkerboard", ("enabled",)),
-        scale=sec7_scale("sec7_1_checkerboard"),
+        labels=lambda wc: list(SEC7_NAMES["checkerboard"].values()),
+        settings=lambda wc: sec7_settings("sec7_1_checkerboard", ("enabled",)),
+        scale=lambda wc: sec7_scale("sec7_1_checkerboard"),
         code=PAPER_CODE["sec7_1_figure"],
     log:
         results("logs/paper/sec7/sec7_1_figure.log"),
@@ -122,8 +122,8 @@ rule sec7_2_figure:
         comparisons=paper_item(f"{PAPER_DIR}/sec7_2_gmm128_comparisons.csv", "../report/paper/sec7_2_gmm128.rst",
                                "7.2 mixture in d = 128", "objective comparisons (CSV)"),
     params:
-        settings=sec7_settings("sec7_2_gmm128", ("enabled",)),
-        scale=sec7_scale("sec7_2_gmm128"),
+        settings=lambda wc: sec7_settings("sec7_2_gmm128", ("enabled",)),
+        scale=lambda wc: sec7_scale("sec7_2_gmm128"),
         code=PAPER_CODE["sec7_2_figure"],
     log:
         results("logs/paper/sec7/sec7_2_figure.log"),
@@ -167,8 +167,8 @@ rule sec7_3_evaluate:
         npz=f"{SEC7_DIR}/digits/{{s7name}}.npz",
     params:
         label=lambda wc: SEC7_NAMES["digits"][wc.s7name],
-        settings={**sec7_settings("sec7_3_digits", ("enabled", "train", "models", "classifier", "images", "split")),
-                  "data": data_spec_of("sec7_3_digits")},
+        settings=lambda wc: {**sec7_settings("sec7_3_digits", ("enabled", "train", "models", "classifier", "images",
+                                                               "split")), "data": data_spec_of("sec7_3_digits")},
         device=config.get("device", "auto"),
         code=PAPER_CODE["sec7_3_evaluate"],
     log:
@@ -195,9 +195,9 @@ rule sec7_3_figure:
         csv=paper_item(f"{PAPER_DIR}/sec7_3_digits.csv", "../report/paper/sec7_3_digits.rst",
                        "7.3 images", "data (CSV)"),
     params:
-        labels=list(SEC7_NAMES["digits"].values()),
-        settings=sec7_settings("sec7_3_digits", ("enabled",)),
-        scale=sec7_scale("sec7_3_digits"),
+        labels=lambda wc: list(SEC7_NAMES["digits"].values()),
+        settings=lambda wc: sec7_settings("sec7_3_digits", ("enabled",)),
+        scale=lambda wc: sec7_scale("sec7_3_digits"),
         code=PAPER_CODE["sec7_3_figure"],
     log:
         results("logs/paper/sec7/sec7_3_figure.log"),

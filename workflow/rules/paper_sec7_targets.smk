@@ -42,7 +42,8 @@ def sec7_checkpoint(model, ext=".pt"):
 
 def sec7_scale(name):
     """The scale statement of a caption: the config's name and its section's training budget."""
-    return f"config {config['name']}; training {sec7_section(name).get('train', {})}"
+    train = ", ".join(f"{k} {v}" for k, v in sec7_section(name).get("train", {}).items())
+    return f"config {config['name']}; training: {train or 'si defaults'}"
 
 
 SEC7_FILES = {

@@ -72,3 +72,13 @@ def test_kde_kl_of_two_gaussians_matches_the_smoothed_closed_form():
         assert est.n == 2000 and math.isfinite(est.stderr)
         assert abs(est.value - exact) < 0.05, (cv, est, exact)
     assert abs(paired_kl(log_p, log_q, control_variate=False).value - 0.5 * 0.98 ** 2 / (1 + f2)) < 0.05
+
+
+def test_log_kernels_give_the_log_density_and_its_resamples():
+    x, y = randn(30, 2, 10), randn(7, 2, 11)
+    kde = GaussianKDE(x)
+    K = kde.log_kernels(y)
+    H = kde.bandwidth.numpy()
+    assert K.shape == (7, 30)
+    assert torch.allclose(K[:, 3], gaussian_log_prob(y, x[3].numpy(), H), rtol=0, atol=1e-12)
+    assert torch.allclose(torch.logsumexp(K, 1) - math.log(30), kde.log_prob(y), rtol=0, atol=1e-12)
