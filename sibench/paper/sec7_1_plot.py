@@ -19,9 +19,26 @@ from ..figures.style import PAPER_WIDTH, apply_style, save_figure
 from ..io import write_csv
 from .sec7_1_checkerboard import GRID_BOX
 
-__all__ = ["checkerboard_findings", "plot_sec7_1", "write_sec7_1_figure"]
+__all__ = ["gamma_tex", "checkerboard_findings", "plot_sec7_1", "write_sec7_1_figure"]
 
 MEASURES = {"kde": "KDE of the samples (paper)", "exact": "model likelihood (exact)"}
+
+
+def gamma_tex(label: str) -> str:
+    """A gamma label as mathtext: 'sqrt(t(1-t)/2)' -> '\\sqrt{t(1-t)/2}' (parentheses matched)."""
+    out, i = "", 0
+    while i < len(label):
+        if label.startswith("sqrt(", i):
+            depth, j = 1, i + 5
+            while j < len(label) and depth:
+                depth += {"(": 1, ")": -1}.get(label[j], 0)
+                j += 1
+            out += "\\sqrt{" + gamma_tex(label[i + 5:j - 1]) + "}"
+            i = j
+        else:
+            out += label[i]
+            i += 1
+    return out
 
 
 def _sampler_label(row) -> str:
@@ -81,7 +98,7 @@ def plot_sec7_1(table: pd.DataFrame, grids: Dict[str, Dict[str, np.ndarray]], ou
             if i == 0:
                 ax.set_title(titles[j], fontsize=7)
             if j == 0:
-                ax.set_ylabel(f"$\\gamma = {gamma}$", fontsize=7)
+                ax.set_ylabel(f"$\\gamma = {gamma_tex(gamma)}$", fontsize=7)
             if col != "exact":
                 keys = table["sampler"] + table["eps"].map(lambda e: f"_eps{e:g}")
                 r = table[(table["gamma"] == gamma) & (keys == ("ode_eps0" if col == "ode" else col))]
@@ -100,14 +117,16 @@ def plot_sec7_1(table: pd.DataFrame, grids: Dict[str, Dict[str, np.ndarray]], ou
             d = table[(table["gamma"] == gamma) & (table["sampler"] != "exact")].reset_index(drop=True)
             xs = np.arange(len(d)) + (c - (len(gammas) - 1) / 2) * 0.18
             ax.errorbar(xs, d[col], yerr=2 * d[f"{col}_se"], fmt="o", ms=3, color=pal[c], capsize=1.5, lw=0.8,
-                        label=f"$\\gamma={gamma}$")
+                        label=f"$\\gamma={gamma_tex(gamma)}$")
             ax.set_xticks(np.arange(len(d)), [_sampler_label(r) for _, r in d.iterrows()], rotation=30, fontsize=6)
         if col == "kde_mean_abs":
             floor = table.loc[table["sampler"] == "exact", "kde_mean_abs"]
             ax.axhline(float(floor.iloc[0]), color="0.4", ls="--", lw=0.7, label="KDE of exact samples")
         ax.set_ylabel(label, fontsize=6.5)
         ax.tick_params(labelsize=6)
-    ax.legend(fontsize=5.5, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+        if k == 0:
+            handles = ax.get_legend_handles_labels()
+    ax.legend(*handles, fontsize=5.5, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
     fig.suptitle("Section 7.1: $N(0, I_2)\\to$ checkerboard, $\\{v, s\\}$ for several $\\gamma$; "
                  "error bars $\\pm 2$ s.e."
                  + (f"\n{scale}" if scale else ""), fontsize=8, y=1.0)

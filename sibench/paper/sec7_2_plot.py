@@ -175,6 +175,10 @@ def plot_sec7_2_density(table: pd.DataFrame, optimum: pd.DataFrame, marg: Dict, 
         if i == 0:
             a.set_title("$\\log\\hat\\rho-\\log\\rho$ (best $\\epsilon$)", fontsize=6.5)
         ax[i, 0].set_ylabel(_tex(obj), fontsize=7)
+    ax[-1, 0].set_xticks([lo, 0, hi])
+    ax[-1, 0].set_yticks([lo, 0, hi])
+    ax[-1, 0].tick_params(labelsize=5.5)
+    ax[-1, 0].set_xlabel("$x_1$", fontsize=6)
     fig.colorbar(im, cax=fig.add_subplot(gs[:, 5])).set_label("log-density error (clipped to $\\pm5$)", fontsize=6)
     fig.suptitle("Figures 12-13: 2-D marginal (coordinates 1, 2) on $[-30, 30]^2$, log density (floor: max - 12)",
                  fontsize=7.5, y=0.93)

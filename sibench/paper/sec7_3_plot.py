@@ -80,7 +80,8 @@ def plot_sec7_3(table: pd.DataFrame, shown: Dict[str, Dict[str, np.ndarray]], sh
     b.axhline(r0["train_loo_nn_median"], color="C0", ls="-.", lw=0.8, label="training images, leave-one-out")
     b.set_xticks(np.arange(len(rows)), names, rotation=70, fontsize=5)
     b.set_ylabel("nearest training image:\nmean |pixel diff.| (levels)")
-    b.legend(fontsize=5, loc="lower right")
+    b.set_yscale("log")
+    b.legend(fontsize=5, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     acc = table["classifier_test_accuracy"].iloc[0]
     fig.suptitle(f"Section 7.3 on {r0['dim']}-pixel images (classifier test accuracy {acc:.3f}); error bars $\\pm2$ "
                  "bootstrap s.d." + (f"\n{scale}" if scale else ""), fontsize=7.5)
