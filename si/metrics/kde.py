@@ -81,8 +81,8 @@ class GaussianKDE:
                              "all equal); give a bandwidth")
         self.data, self.bandwidth, self._chol = data, H, L
         self._white = torch.linalg.solve_triangular(L, data.T, upper=False).T     # L^-1 x_i, (n, d)
-        # log of (1/n) N(0; 0, H): -log n - d/2 log 2 pi - 1/2 log det H
-        self._log_norm = -math.log(n) - 0.5 * d * LOG_2PI - float(torch.log(torch.diagonal(L)).sum())
+        # log N(0; 0, H) = -d/2 log 2 pi - 1/2 log det H
+        self._log_norm = -0.5 * d * LOG_2PI - float(torch.log(torch.diagonal(L)).sum())
 
     @property
     def n(self) -> int:
@@ -92,21 +92,28 @@ class GaussianKDE:
     def dim(self) -> int:
         return self.data.shape[1]
 
-    def log_prob(self, y: ArrayLike) -> Tensor:
-        """log p^(y) for the rows of y (m, d), float64, shape (m,)."""
+    def _whitened(self, y: ArrayLike) -> Tensor:
         pts = torch.from_numpy(as_array(y, "y"))
         if pts.shape[1] != self.dim:
             raise ValueError(f"y must have shape (m, {self.dim}), got {tuple(pts.shape)}")
-        wy = torch.linalg.solve_triangular(self._chol, pts.T, upper=False).T        # (m, d)
-        sq_data = (self._white ** 2).sum(1)                                          # (n,)
+        return torch.linalg.solve_triangular(self._chol, pts.T, upper=False).T        # (m, d)
+
+    def _log_kernels(self, wy: Tensor) -> Tensor:
+        # |L^-1 (y - x)|^2 = |wy|^2 + |wx|^2 - 2 wy . wx  (clamped at 0 against round-off of the expansion)
+        sq = (wy ** 2).sum(1, keepdim=True) + (self._white ** 2).sum(1)[None, :] - 2.0 * (wy @ self._white.T)
+        return -0.5 * sq.clamp_min(0.0) + self._log_norm
+
+    def log_kernels(self, y: ArrayLike) -> Tensor:
+        """log N(y_j; x_i, H) for every point y_j (rows) and sample x_i (columns): (m, n), float64. A
+        resampled KDE with multiplicities c_i is log sum_i c_i e^(entry) - log sum_i c_i (a bootstrap)."""
+        return self._log_kernels(self._whitened(y))
+
+    def log_prob(self, y: ArrayLike) -> Tensor:
+        """log p^(y) for the rows of y (m, d), float64, shape (m,)."""
+        wy = self._whitened(y)
         rows = max(1, CHUNK_ELEMENTS // self.n)
-        out = []
-        for i in range(0, len(wy), rows):
-            w = wy[i:i + rows]
-            # |L^-1 (y - x)|^2 = |wy|^2 + |wx|^2 - 2 wy . wx
-            sq = (w ** 2).sum(1, keepdim=True) + sq_data[None, :] - 2.0 * (w @ self._white.T)
-            out.append(torch.logsumexp(-0.5 * sq.clamp_min(0.0), dim=1))
-        return torch.cat(out) + self._log_norm if out else torch.zeros(0, dtype=torch.float64)
+        out = [torch.logsumexp(self._log_kernels(wy[i:i + rows]), dim=1) for i in range(0, len(wy), rows)]
+        return torch.cat(out) - math.log(self.n) if out else torch.zeros(0, dtype=torch.float64)
 
 
 def kde_kl(p_samples: ArrayLike, q_samples: ArrayLike, points: ArrayLike, rule: Union[str, float] = "scott",

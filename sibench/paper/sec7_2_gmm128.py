@@ -11,6 +11,10 @@ piece one Euler step of b (si.sampling):
     variate (si.metrics.kde_kl), and B bootstrap replicates of it (target samples, model samples and points
     resampled, the bandwidths held at the full samples'; above BOOTSTRAP_ELEMENTS kernel values per KDE, the
     paper's sizes, the points only), from which the figure locates the optimal eps;
+  * full dimension, exact: the mixture's modes (si.metrics.modes): samples assigned to the component of largest
+    posterior weight, the total variation of the mode weights and the mean over modes of the squared Bures-W2
+    between each mode's moment fit and the exact component, beside the same for n exact samples (the floor),
+    with bootstrap replicates paired across eps;
   * full dimension, against exact samples: the energy distance to the target samples (the first
     min(n, energy.n = 5000) of each) with its permutation test (si.metrics.permutation_test: statistic,
     p-value, the null's sd);
@@ -34,12 +38,14 @@ from ..io import save_npz, write_csv
 from ..seeds import figure_generator
 from si.interpolants import Interpolant
 from si.likelihood import ode_likelihood
-from si.metrics import GaussianKDE, field_rel_mse, kl_terms, paired_kl, permutation_test
+from si.metrics import (GaussianKDE, assign_modes, field_rel_mse, kl_terms, mode_bures, mode_weight_tv, paired_kl,
+                        permutation_test)
 from si.oracle import InterpolantOracle
 from si.sampling import sample_ode, sample_sde
 from si.training import load_model
 
-__all__ = ["WINDOW", "FIELD_TIMES", "BOOTSTRAP_ELEMENTS", "ENERGY_N", "bootstrap_kde_kl", "field_errors", "ode_kl",
+__all__ = ["WINDOW", "FIELD_TIMES", "BOOTSTRAP_ELEMENTS", "ENERGY_N", "mode_errors", "bootstrap_replicates",
+           "field_errors", "ode_kl",
            "evaluate_gmm_model", "write_gmm_evaluation"]
 
 WINDOW = (1e-4, 1 - 1e-4)
@@ -48,41 +54,54 @@ BOOTSTRAP_ELEMENTS = 2 ** 23   # kernel values held per KDE by the full bootstra
 ENERGY_N = 5000      # at most this many samples of each side in the energy test ((2 n)^2 distances)
 
 
-def bootstrap_kde_kl(target: torch.Tensor, samples: Dict[float, torch.Tensor], points: torch.Tensor, B: int,
-                     generator: torch.Generator):
-    """(B, E) bootstrap replicates of the KDE KL (control variate) for the E sample sets (in the order of
-    `samples`), and what was resampled: up to BOOTSTRAP_ELEMENTS kernel values per KDE, the target samples,
-    every model sample set and the points with replacement (multiplicities c: a resampled KDE is
-    log sum_i c_i K_ij - log n, bandwidths fixed), "points+samples"; beyond, the points only ("points": the
-    KDEs' own sampling noise is then left out)."""
-    m = points.shape[0]
-    if m * max(target.shape[0], *(x.shape[0] for x in samples.values())) > BOOTSTRAP_ELEMENTS:
-        log_p = GaussianKDE(target).log_prob(points)
-        log_q = [GaussianKDE(x).log_prob(points) for x in samples.values()]
-        out = np.empty((B, len(log_q)))
-        for b in range(B):
-            j = torch.randint(0, m, (m,), generator=generator)
-            out[b] = [float(kl_terms(log_p[j], lq[j]).mean()) for lq in log_q]
-        return out, "points"
+def mode_errors(x: torch.Tensor, gmm) -> Dict[str, float]:
+    """Mode-weight TV and the mean over modes of the squared Bures-W2 to the exact components (si.metrics.modes)."""
+    lab = assign_modes(x, gmm)
+    return {"mode_tv": mode_weight_tv(lab, gmm), "mode_w2": float(torch.nanmean(mode_bures(x, lab, gmm)))}
 
-    def resampled(kde: GaussianKDE):
-        K = kde.log_kernels(points)                                   # (m, n)
+
+def bootstrap_replicates(target: torch.Tensor, samples: Dict[float, torch.Tensor], points: torch.Tensor, gmm,
+                         B: int, generator: torch.Generator):
+    """(B, E) bootstrap replicates of the KDE KL (control variate, on the first two coordinates), the mode-weight
+    TV and the mean per-mode Bures-W2^2 for the E sample sets (in the order of `samples`), and what the KDE KL
+    resampled. A replicate resamples the points, the target samples, and the model samples with one set of
+    indices for every eps (sample i of every set comes from the same x0_i: the comparison across eps is paired).
+    Up to BOOTSTRAP_ELEMENTS kernel values per KDE the KDEs are resampled through multiplicities c (log sum_i
+    c_i K_ij - log n, bandwidths fixed: "points+samples"); beyond, the KDE KL resamples the points only ("points":
+    the KDEs' own sampling noise is then left out)."""
+    m, n = points.shape[0], next(iter(samples.values())).shape[0]
+    full = m * max(target.shape[0], n) <= BOOTSTRAP_ELEMENTS
+
+    def kernels(x):
+        K = GaussianKDE(x[:, :2]).log_kernels(points)                  # (m, n)
         shift = K.max(1, keepdim=True).values
         return torch.exp(K - shift), shift[:, 0]
 
-    def counts(n):
-        return torch.bincount(torch.randint(0, n, (n,), generator=generator), minlength=n).double()
+    def counts(k, idx):
+        return torch.bincount(idx, minlength=k).double()
 
-    P, p_shift = resampled(GaussianKDE(target))
-    Q = [resampled(GaussianKDE(x)) for x in samples.values()]
-    out = np.empty((B, len(Q)))
+    if full:
+        P, Q = kernels(target), [kernels(x) for x in samples.values()]
+    else:
+        log_p = GaussianKDE(target[:, :2]).log_prob(points)
+        log_q = [GaussianKDE(x[:, :2]).log_prob(points) for x in samples.values()]
+    labels = [assign_modes(x, gmm) for x in samples.values()]
+    out = {k: np.empty((B, len(samples))) for k in ("kde_kl", "mode_tv", "mode_w2")}
     for b in range(B):
-        cp, j = counts(P.shape[1]), torch.randint(0, m, (m,), generator=generator)
-        log_p = torch.log(P[j] @ cp) + p_shift[j] - math.log(P.shape[1])
-        for e, (Kq, q_shift) in enumerate(Q):
-            log_q = torch.log(Kq[j] @ counts(Kq.shape[1])) + q_shift[j] - math.log(Kq.shape[1])
-            out[b, e] = float(kl_terms(log_p, log_q).mean())
-    return out, "points+samples"
+        j = torch.randint(0, m, (m,), generator=generator)
+        i = torch.randint(0, n, (n,), generator=generator)
+        if full:
+            cp = counts(P[0].shape[1], torch.randint(0, P[0].shape[1], (P[0].shape[1],), generator=generator))
+            lp = torch.log(P[0][j] @ cp) + P[1][j] - math.log(P[0].shape[1])
+        for e, (x, lab) in enumerate(zip(samples.values(), labels)):
+            if full:
+                lq = torch.log(Q[e][0][j] @ counts(n, i)) + Q[e][1][j] - math.log(n)
+                out["kde_kl"][b, e] = float(kl_terms(lp, lq).mean())
+            else:
+                out["kde_kl"][b, e] = float(kl_terms(log_p[j], log_q[e][j]).mean())
+            out["mode_tv"][b, e] = mode_weight_tv(lab[i], gmm)
+            out["mode_w2"][b, e] = float(torch.nanmean(mode_bures(x[i], lab[i], gmm)))
+    return out, "points+samples" if full else "points"
 
 
 def field_errors(model, oracle: InterpolantOracle, rho0, rho1, n: int, generator: torch.Generator) -> Dict[str, float]:
@@ -145,21 +164,22 @@ def evaluate_gmm_model(checkpoint, settings: dict, device="cpu"):
         row = {"eps": e, "sampler": "ode" if e == 0 else "sde", "nfe": res.nfe, "n": n, "finite": finite,
                "sample_cpu_s": t_sample}
         if finite:
-            samples[e] = x[:, :2]
+            samples[e] = x
             kl = paired_kl(GaussianKDE(target[:, :2]).log_prob(points), GaussianKDE(x[:, :2]).log_prob(points))
             k = min(n, int(s["energy"].get("n", ENERGY_N)))
             test = permutation_test(x[:k], target[:k], "energy", int(s["energy"]["permutations"]),
                                     generator=gen("perm", e))
             row.update({"kde_kl": kl.value, "kde_kl_point_se": kl.stderr, "energy": test.statistic,
-                        "energy_pvalue": test.pvalue, "energy_null_sd": test.null_sd})
+                        "energy_pvalue": test.pvalue, "energy_null_sd": test.null_sd, **mode_errors(x, rho1.gmm)})
         rows.append(row)
     if not samples:
         raise FloatingPointError(f"{checkpoint}: every sampler gave non-finite samples")
     t0 = time.process_time()
     B = int(s["kde"]["bootstrap"])
-    reps, resampled = bootstrap_kde_kl(target[:, :2], samples, points, B, gen("bootstrap"))
-    sd = dict(zip(samples, reps.std(0, ddof=1)))
+    reps, resampled = bootstrap_replicates(target, samples, points, rho1.gmm, B, gen("bootstrap"))
+    sd = {k: dict(zip(samples, v.std(0, ddof=1))) for k, v in reps.items()}
     t_boot = time.process_time() - t0
+    floor = mode_errors(target, rho1.gmm)          # the mode metrics of n exact samples
     oracle = InterpolantOracle(Interpolant("linear", "brownian"), rho0.gmm, rho1.gmm)
     t0 = time.process_time()
     model_level = field_errors(model, oracle, rho0, rho1, int(s["fields"]["n"]), gen("fields"))
@@ -171,11 +191,12 @@ def evaluate_gmm_model(checkpoint, settings: dict, device="cpu"):
     spec = model.spec.get("config", {})
     for r in rows:
         r.update({"objective": model.objective, "seed": int(spec.get("seed", 0)), "dim": d,
-                  "kde_kl_boot_sd": float(sd.get(r["eps"], math.nan)), "bootstrap": B, "bootstrap_resamples": resampled,
-                  "bootstrap_cpu_s": t_boot,
+                  **{f"{k}_boot_sd": float(v.get(r["eps"], math.nan)) for k, v in sd.items()},
+                  "mode_tv_floor": floor["mode_tv"], "mode_w2_floor": floor["mode_w2"], "bootstrap": B,
+                  "kde_bootstrap_resamples": resampled, "bootstrap_cpu_s": t_boot,
                   "train_steps": spec.get("steps"), "hidden": spec.get("hidden"), "depth": spec.get("depth"),
                   **model_level})
-    return rows, reps, {f"eps{e:g}": v.numpy() for e, v in samples.items()}, list(samples)
+    return rows, reps, {f"eps{e:g}": v[:, :2].numpy() for e, v in samples.items()}, list(samples)
 
 
 def write_gmm_evaluation(checkpoint, settings: dict, device, out_csv, out_npz) -> None:
@@ -185,4 +206,4 @@ def write_gmm_evaluation(checkpoint, settings: dict, device, out_csv, out_npz) -
     frame = pd.DataFrame(rows)
     print(frame.to_string(index=False), flush=True)
     write_csv(out_csv, frame)
-    save_npz(out_npz, {"replicates": reps, "replicate_eps": np.array(eps), **marg})
+    save_npz(out_npz, {**{f"replicates_{k}": v for k, v in reps.items()}, "replicate_eps": np.array(eps), **marg})
