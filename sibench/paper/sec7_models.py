@@ -11,7 +11,9 @@ A model is a plain JSON-able dict (a rule parameter: a changed setting retrains 
     data       (images) the image set and its split;  dim (gmm128)
     rectify    (rectified) the source model's key and checkpoint, the pool size, the flow map's ODE
 The rectified model (paper section 5.3) learns b on the same path from the pairs (x0, X_1(x0)) of the
-source model's ODE (si.rectify.PairPool over si.rectify.flow_map), with x0 ~ rho0.
+source model's ODE (si.rectify.PairPool over si.rectify.flow_map), with x0 ~ rho0, and without antithetic
+sampling: for a one-sided path the antithetic partner of (x0, x1) is (-x0, x1), a pair of the independent coupling
+(x0 ~ N(0, I) is symmetric) but not of the flow-map coupling, whose law it would symmetrise.
 """
 from __future__ import annotations
 
@@ -119,7 +121,13 @@ def plan_sec7(config: dict) -> Dict[str, object]:
                              f"enabled sec7_1_checkerboard (labels: {sorted(out['checkerboard'])})")
         flow = dict(s.get("flow") or {"method": "rk4", "steps": 50})
         method = dict(source["method"], objective="b")
-        rect = _model(root, "rectified", method, source["seed"], _train(s, "sec5_3_rectify"),
+        train = _train(s, "sec5_3_rectify")
+        if train.get("antithetic", False):
+            raise ValueError("paper_figures.sec5_3_rectify.train.antithetic must be false: the antithetic partner "
+                             "of a one-sided path pairs -x0 with x1, which is a pair of the independent coupling "
+                             "but not of the flow-map coupling (x0, X_1(x0))")
+        train["antithetic"] = False
+        rect = _model(root, "rectified", method, source["seed"], train,
                       rectify={"source": source["key"], "source_checkpoint": source["checkpoint"],
                                "pool": int(s.get("pool", 20000)), "flow": flow})
         out["rectify"] = {"source": source, "rectified": rect}

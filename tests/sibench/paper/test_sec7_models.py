@@ -21,6 +21,7 @@ def test_plan_of_the_quick_config():
     assert all(m["dim"] == 128 for m in p["gmm128"].values())
     rect = p["rectify"]["rectified"]
     assert rect["method"]["objective"] == "b" and rect["method"]["path"] == "one-sided-linear"
+    assert rect["train"]["antithetic"] is False          # (-x0, X_1(x0)) is not a pair of the coupling
     assert rect["rectify"]["source_checkpoint"] == p["checkerboard"]["0"]["checkpoint"]
     assert len(p["train"]) == 2 + 4 + 2 + 1
     assert p["digits"]["mirror {v,eta}"]["data"]["folder"] is None
@@ -34,6 +35,10 @@ def test_bad_sections_are_refused():
     cfg = copy.deepcopy(QUICK)
     cfg["paper_figures"]["sec7_2_gmm128"]["train"]["stepz"] = 3
     with pytest.raises(ValueError, match="stepz"):
+        plan_sec7(cfg)
+    cfg = copy.deepcopy(QUICK)
+    cfg["paper_figures"]["sec5_3_rectify"]["train"]["antithetic"] = True
+    with pytest.raises(ValueError, match="antithetic"):
         plan_sec7(cfg)
     cfg = copy.deepcopy(QUICK)
     cfg["paper_figures"]["sec7_1_checkerboard"]["train"]["seed"] = 3
