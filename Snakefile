@@ -11,7 +11,7 @@ config's name (each config writes under its own).
 Every computation lives in si and sibench (sibench.stages run the stages); workflow/scripts only pass files on.
 """
 from snakemake.exceptions import WorkflowError
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 min_version("8.0")
 
@@ -21,15 +21,18 @@ if not config:
         "--configfile config/default.yaml) or pass --configfile config/<name>.yaml"
     )
 
-# JSON schema (draft 2020-12): unknown keys, unknown names, negative eps and missing fields stop
-# the run here, before any job starts; sibench.config.check_config then checks cross-references.
-validate(config, "config/schema/config.schema.yaml", set_default=False)
+
+# First of all, common.smk reads and checks the config, before any job starts: every config file again
+# with duplicate keys refused, the JSON schema (draft 2020-12: unknown keys, unknown names, negative eps,
+# missing fields, upper bounds), whole numbers as ints, then sibench.config.check_config (finite
+# numbers, the device, cross-references, objective against gamma).
+include: "workflow/rules/common.smk"
 
 
 report: "workflow/report/workflow.rst"
 
 
-include: "workflow/rules/common.smk"
+include: "workflow/rules/power.smk"
 include: "workflow/rules/report_targets.smk"
 include: "workflow/rules/paper_targets.smk"
 include: "workflow/rules/paper_sec7_targets.smk"
@@ -54,6 +57,7 @@ localrules:
     figure_w2_vs_nfe,
     figure_training_curves,
     figure_compute,
+    metric_power_table,
     paper_fig1_density,
     paper_fig2_trajectories,
     paper_fig4_likelihood,
@@ -71,6 +75,7 @@ rule all:
         results("benchmarks.csv"),
         reports("summary.md"),
         TABLES,
+        POWER_TARGETS,
         FIGURES,
         PAPER_TARGETS,
         SEC7_TARGETS,

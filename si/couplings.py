@@ -13,13 +13,18 @@ pairs of the same shapes. Names for `make_coupling`:
 
 How pairs are drawn from the batch plan P (n x n, rows summing to 1/n) is explicit, `sampling`:
 
-- "permutation" (without replacement, "ot" only): every x0 and every x1 used exactly once. For
-  uniform weights and equal batch sizes the exact OT plan is a permutation matrix, so this is
-  the exact minibatch OT pairing.
+- "permutation" (without replacement, "ot" only; its default): every x0 and every x1 used exactly
+  once. For uniform weights and equal batch sizes the exact OT plan is a permutation matrix, so
+  this is the exact minibatch OT pairing. Only where the network simplex returns a plan that is not
+  a permutation (ties between assignments) is the same assignment problem solved again by
+  scipy.optimize.linear_sum_assignment.
 - "conditional": every x0 used exactly once, in order; its partner drawn from row i of P,
   j ~ P[i, :] / P[i, :].sum() (x1 drawn with replacement). Default for "entropic".
 - "plan": n pairs (i, j) drawn i.i.d. from P (both sides with replacement), as torchcfm's
   `replace=True`.
+
+Cost: one ot.emd per batch on the float64 cost matrix (POT's network simplex), the same solver and
+problem size as a hand-written minibatch-OT loop (benchmarks/bench_training.py, docs/performance.md).
 """
 from __future__ import annotations
 
@@ -27,7 +32,6 @@ import math
 import warnings
 from typing import Dict, Optional, Tuple
 
-import ot
 import torch
 
 Tensor = torch.Tensor
@@ -53,6 +57,7 @@ def _flat64(x: Tensor) -> Tensor:
 
 def _cost(x0: Tensor, x1: Tensor) -> Tensor:
     """Squared Euclidean cost matrix (n, m), float64 on x0's device (POT's torch backend)."""
+    import ot  # POT imports scikit-learn (and with it pandas) where installed: only when a plan is solved
     return ot.dist(_flat64(x0), _flat64(x1).to(x0.device))
 
 
@@ -86,6 +91,7 @@ def ot_plan(x0: Tensor, x1: Tensor, num_itermax: int = NUM_ITERMAX) -> Tensor:
     Raises RuntimeError if the network simplex stops before optimality."""
     M = _cost(x0, x1)
     a, b = _uniform(M)
+    import ot
     return exact_ot(ot.emd, a, b, M, num_itermax)
 
 
@@ -98,6 +104,7 @@ def entropic_plan(x0: Tensor, x1: Tensor, reg: float, num_itermax: int = 100_000
         raise ValueError(f"reg must be a positive number, got {reg!r}")
     M = _cost(x0, x1)
     a, b = _uniform(M)
+    import ot
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         P = ot.sinkhorn(a, b, M, reg=float(reg), method="sinkhorn_log", numItermax=int(num_itermax),
@@ -121,7 +128,8 @@ def pairs_from_plan(P, sampling: str, generator: Optional[torch.Generator] = Non
         if n != m:
             raise ValueError("permutation sampling needs equal batch sizes")
         j = torch.argmax(P, dim=1)
-        if torch.unique(j).numel() != n or not torch.allclose(P[torch.arange(n), j] * n, torch.ones(n), atol=1e-6):
+        if torch.unique(j).numel() != n or not torch.allclose(P[torch.arange(n), j] * n, torch.ones(n, dtype=P.dtype),
+                                                              atol=1e-6):
             raise RuntimeError("the plan is not a permutation matrix; use sampling='conditional' or 'plan'")
         return torch.arange(n), j
     if sampling == "conditional":

@@ -11,6 +11,7 @@ Following Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Optional
 
@@ -56,8 +57,9 @@ class Interpolant:
             raise ValueError(f"unknown gamma {gamma!r}; valid gammas: {sorted(GAMMAS)}")
         if info.allowed_gammas is not None and gamma not in info.allowed_gammas:
             raise ValueError(f"path {path!r} requires gamma in {list(info.allowed_gammas)}, got {gamma!r}")
-        if not (isinstance(a, (int, float)) and math.isfinite(a) and a > 0):
-            raise ValueError(f"gamma parameter a must be a positive number, got {a!r}")
+        # bool is an int in Python: a=True would silently be a = 1.0
+        if isinstance(a, bool) or not (isinstance(a, numbers.Real) and math.isfinite(a) and a > 0):
+            raise ValueError(f"gamma parameter a must be a finite positive number, got {a!r}")
         if info.needs_noise and gamma == "zero":
             raise ValueError(f"the {path} path needs a nonzero gamma ({info.formula})")
         self.path, self.gamma_name, self.a = path, gamma, float(a)

@@ -4,8 +4,9 @@ arXiv:2303.08797).
 ODE (probability flow dX = b dt):
     log rho^_1(x) = log rho0(X_0) - int_0^1 div b(t, X_t) dt,   X integrated backward from X_1 = x,
 computed as the augmented ODE d/dt (X, L) = (b, div b) from t = 1 (L = 0) down to t = 0, so that
-log rho^_1(x) = log rho0(X_0) + L_0. The divergence is exact (torch.func) or Hutchinson's estimate
-with k probes drawn once per point and held fixed along the path; the path X does not depend on the
+log rho^_1(x) = log rho0(X_0) + L_0. The divergence (si.divergence: one forward pass of b, then
+reverse-mode vector-Jacobian products by torch.autograd.grad) is exact, the trace of the Jacobian,
+or Hutchinson's estimate with k probes drawn once per point and held fixed along the path; the path X does not depend on the
 probes, so the estimate is unbiased for every x and its spread over the k probes gives `stderr`.
 """
 from __future__ import annotations
@@ -19,7 +20,7 @@ from ..fields import Counted, Field, call_counts
 from ..sampling import (ODE_FIXED, ODE_METHODS, check_state, check_steps, check_window, integrate_adaptive,
                         integrate_fixed, time_grid)
 from ..times import as_time
-from .result import LogDensity, LogProbResult, divergence_probes, mean_stderr
+from .result import LogDensity, LogProbResult, divergence_probes, log_prob0_at, mean_stderr
 
 Tensor = torch.Tensor
 
@@ -57,7 +58,7 @@ def ode_likelihood(b: Field, log_prob0: LogDensity, x: Tensor, steps: int = 200,
             db, ddiv = f(lo, state)
             state = (state[0] - lo * db, state[1] - lo * ddiv)
         x0, L = state
-        logp = log_prob0(x0)[:, None] + L   # (n, k)
+        logp = log_prob0_at(log_prob0, x0)[:, None] + L   # (n, k)
     return LogProbResult(log_prob=logp.mean(-1), stderr=mean_stderr(logp), nfe=cb.calls,
                          calls=call_counts(cb), x0=x0)
 

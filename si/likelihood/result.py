@@ -1,4 +1,5 @@
-"""What the likelihood estimators return, and the choice of divergence (docs/theory.md §5).
+"""What the likelihood estimators return, the choice of divergence, and the checked call of the base
+density log rho0 (docs/theory.md §5).
 
 The divergence in the likelihood ODE of Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797, is exact
 or Hutchinson's estimate with k probes per point (`divergence_probes`); the spread over probes or
@@ -20,7 +21,8 @@ Tensor = torch.Tensor
 LogDensity = Callable[[Tensor], Tensor]
 DIVERGENCES = ("exact", "hutchinson")
 
-__all__ = ["LogProbResult", "LogDensity", "DIVERGENCES", "divergence_probes", "mean_stderr", "effective_sample_size"]
+__all__ = ["LogProbResult", "LogDensity", "DIVERGENCES", "divergence_probes", "mean_stderr", "log_prob0_at",
+           "effective_sample_size"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,17 @@ def mean_stderr(v: Tensor) -> Optional[Tensor]:
     """Standard error of the mean over the last axis (None for a single value)."""
     k = v.shape[-1]
     return v.std(-1) / math.sqrt(k) if k > 1 else None
+
+
+def log_prob0_at(log_prob0: LogDensity, x: Tensor) -> Tensor:
+    """log rho0 at the rows of x (n, d), which must come back as a tensor of shape (n,): an (n, 1) answer
+    would broadcast against the (n,) path integrals into a silent (n, n) result."""
+    out = log_prob0(x)
+    if not isinstance(out, Tensor) or out.shape != (x.shape[0],):
+        got = tuple(out.shape) if isinstance(out, Tensor) else type(out).__name__
+        raise ValueError(f"log_prob0(x) must return one value per row of x, a tensor of shape ({x.shape[0]},); "
+                         f"got {got}")
+    return out
 
 
 def effective_sample_size(log_w: Tensor) -> Tensor:

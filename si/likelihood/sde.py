@@ -36,7 +36,7 @@ from ..divergence import value_and_divergences
 from ..fields import Counted, Field, Schedule, call_counts, check_eps, eps_at
 from ..sampling import SCORE_WINDOW, SDE_METHODS, check_state, check_steps, check_window, time_grid
 from ..times import as_time
-from .result import LogDensity, LogProbResult, divergence_probes, effective_sample_size
+from .result import LogDensity, LogProbResult, divergence_probes, effective_sample_size, log_prob0_at
 
 Tensor = torch.Tensor
 SDE_ESTIMATORS = ("score", "feynman-kac")
@@ -173,7 +173,7 @@ def sde_path_values(F: BackwardIntegrand, log_prob0, y, steps, method, control_v
     if last_step == "ode" and lo > 0:  # [0, t_min]: one Euler step of the ODE (X, L), evaluated at t_min
         bv, div_b = F.ode(lo, y)
         A, y, nfe = A + lo * div_b, y - lo * bv, nfe + 1
-    return log_prob0(y) - A.mean(-1), nfe  # A: (rows, k), averaged over the probes
+    return log_prob0_at(log_prob0, y) - A.mean(-1), nfe  # A: (rows, k), averaged over the probes
 
 
 def brownian_increments(y: Tensor, h: float, antithetic: bool, generator) -> Tensor:

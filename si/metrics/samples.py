@@ -15,7 +15,6 @@ import math
 from typing import Optional, Tuple, Union
 
 import numpy as np
-import ot
 import torch
 
 from ..couplings import NUM_ITERMAX, exact_ot
@@ -61,6 +60,7 @@ def w2(x: ArrayLike, y: ArrayLike, num_itermax: int = NUM_ITERMAX) -> float:
     a, b = as_sample_pair(x, y)
     if num_itermax < 1:
         raise ValueError(f"num_itermax must be positive, got {num_itermax}")
+    import ot  # POT imports scikit-learn (and with it pandas) where installed: only when used
     M = ot.dist(a, b)  # squared Euclidean by default
     wa, wb = np.full(len(a), 1.0 / len(a)), np.full(len(b), 1.0 / len(b))
     cost = exact_ot(ot.emd2, wa, wb, M, num_itermax)
@@ -100,6 +100,7 @@ def sliced_w2(x: ArrayLike, y: ArrayLike, n_projections: int = 256, seed: int = 
     a, b = as_sample_pair(x, y)
     if n_projections < 1:
         raise ValueError(f"n_projections must be positive, got {n_projections}")
+    import ot
     if len(a) != len(b):
         return float(ot.sliced_wasserstein_distance(a, b, n_projections=int(n_projections), p=2, seed=seed))
     theta = ot.sliced.get_random_projections(a.shape[1], int(n_projections), seed=seed)   # (d, P), unit columns

@@ -21,7 +21,8 @@ __all__ = ["GaussianMixture", "standard_normal"]
 class GaussianMixture:
     """rho(x) = sum_k w_k N(x; m_k, S_k).
 
-    weights (K,) positive, summing to one; means (K, d); covs (K, d, d) symmetric positive definite.
+    weights (K,) positive, summing to one; means (K, d); covs (K, d, d) symmetric positive definite;
+    every entry finite (a NaN or inf is refused, naming the component, rather than spread into every density).
     """
 
     def __init__(self, weights, means, covs):
@@ -39,8 +40,15 @@ class GaussianMixture:
             raise ValueError(f"weights must have shape ({K},), got {tuple(w.shape)}")
         if S.shape != (K, d, d):
             raise ValueError(f"covs must have shape ({K}, {d}, {d}), got {tuple(S.shape)}")
-        if not bool((w > 0).all()) or abs(float(w.sum()) - 1) > 1e-6:
-            raise ValueError(f"weights must be positive and sum to 1, got sum {float(w.sum()):.6g}")
+        for name, a in (("weights", w), ("means", m), ("covs", S)):
+            bad = [k for k in range(K) if not bool(torch.isfinite(a[k]).all())]
+            if bad:
+                raise ValueError(f"{name} must be finite; component(s) {bad} hold NaN or inf")
+        if not bool((w > 0).all()):
+            raise ValueError(f"weights must be positive; component(s) {(w <= 0).nonzero().flatten().tolist()} have "
+                             f"weight(s) {w[w <= 0].tolist()}")
+        if abs(float(w.sum()) - 1) > 1e-6:
+            raise ValueError(f"weights must sum to 1, got sum {float(w.sum()):.6g}")
         if not torch.allclose(S, S.transpose(-1, -2), atol=1e-10, rtol=1e-8):
             raise ValueError("covs must be symmetric")
         chol, info = torch.linalg.cholesky_ex(S)

@@ -1,5 +1,6 @@
 """Validation shared by the samplers and the likelihood estimators (docs/theory.md §4): the number
-of steps, the integration window [t_min, t_max] and its last piece, the state x, and the time grid.
+of steps, the integration window [t_min, t_max] and its last piece, the state x (shape and finite
+entries), and the time grid.
 The score window follows Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797 (docs/theory.md §9).
 """
 from __future__ import annotations
@@ -35,9 +36,16 @@ def check_window(t_min: float, t_max: float, last_step: str = "ode") -> Tuple[fl
 
 
 def check_state(x: Tensor, name: str = "x0") -> Tensor:
+    """x must be a floating-point tensor of shape (n, d) with finite entries (a NaN or inf row would only
+    come out as a NaN sample or log-density, indistinguishable from a model that blew up)."""
     if not isinstance(x, Tensor) or x.dim() != 2 or not x.dtype.is_floating_point:
         desc = tuple(x.shape) if isinstance(x, Tensor) else type(x).__name__
         raise ValueError(f"{name} must be a floating-point tensor of shape (n, d), got {desc}")
+    bad = ~torch.isfinite(x).all(1)
+    if bool(bad.any()):
+        rows = bad.nonzero().flatten()
+        raise ValueError(f"{name} must be finite: {rows.numel()} of its {x.shape[0]} rows hold NaN or inf "
+                         f"(first: row {int(rows[0])})")
     return x
 
 

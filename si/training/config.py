@@ -2,12 +2,23 @@
 of the objectives, the network size, the EMA of the weights, seed, threads and dtype. A run is
 fully described by its TrainConfig, the interpolant and the objective. Objectives of
 Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797.
+
+antithetic: True, False, "auto" (default: every field for which it lowers the gradient variance per
+unit of time, measured in docs/performance.md: b, s, eta, and v on one-sided and mirror paths) or a
+comma-separated list of field kinds ("s", "b,s"); never applied where gamma = 0 on a two-sided path
+(si.objectives.antithetic_fields).
+check_every: the losses are read from the device, checked (finite, not running away:
+si.training.guard) and logged every this many steps and at the last step.
+compile: torch.compile the step's loss (the fields' forward passes and the objective); off by
+default (measured in docs/performance.md: no gain on CPU for the small networks of the benchmark).
 """
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Union
+
+from ..objectives import FIELD_KINDS
 
 __all__ = ["TrainConfig"]
 
@@ -21,7 +32,7 @@ class TrainConfig:
     lr_every: int = 1000        # ... every this many steps
     hidden: int = 128
     depth: int = 3
-    antithetic: bool = True
+    antithetic: Union[bool, str] = "auto"
     ema: float = 0.999          # decay of the exponential moving average of the weights (0: off)
     t_min: float = 1e-3         # training times t ~ U[t_min, t_max]: gamma' and 1/gamma are infinite at 0 and 1
     t_max: float = 1 - 1e-3
@@ -29,9 +40,11 @@ class TrainConfig:
     threads: Optional[int] = None
     log_every: int = 100
     dtype: str = "float32"
+    check_every: int = 100
+    compile: bool = False
 
     def __post_init__(self):
-        for name in ("steps", "batch", "hidden", "depth", "lr_every", "log_every"):
+        for name in ("steps", "batch", "hidden", "depth", "lr_every", "log_every", "check_every"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"TrainConfig.{name} must be >= 1, got {getattr(self, name)}")
         if not self.lr > 0:
@@ -44,6 +57,13 @@ class TrainConfig:
             raise ValueError(f"TrainConfig.ema must lie in [0, 1), got {self.ema}")
         if self.threads is not None and self.threads < 1:
             raise ValueError(f"TrainConfig.threads must be >= 1, got {self.threads}")
+        a = self.antithetic
+        if not (isinstance(a, bool) or a == "auto" or (isinstance(a, str) and a.strip() and all(
+                k.strip() in FIELD_KINDS for k in a.split(",")))):
+            raise ValueError(f"TrainConfig.antithetic must be True, False, 'auto' or a comma-separated list of "
+                             f"field kinds {list(FIELD_KINDS)}, got {a!r}")
+        if not isinstance(self.compile, bool):
+            raise ValueError(f"TrainConfig.compile must be True or False, got {self.compile!r}")
         if self.dtype not in ("float32", "float64"):
             raise ValueError(f"TrainConfig.dtype must be 'float32' or 'float64', got {self.dtype!r}")
 

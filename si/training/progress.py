@@ -33,14 +33,16 @@ class TrainingProgress:
 
     def __init__(self, total: int, every: int, stream: Optional[TextIO]):
         self.stream = stream or sys.stderr
-        self.every, self.t0, self.bar = every, time.time(), None
+        self.every, self.t0, self.bar, self.done = every, time.time(), None, 0
         if stream is None and sys.stderr.isatty():
             from tqdm.auto import tqdm
             self.bar = tqdm(total=total, desc="train", leave=False)
 
     def update(self, step: int, total: int, loss: float, lr: float) -> None:
+        """Progress up to `step` (called at the steps where the trainer reads its losses)."""
         if self.bar is not None:
-            self.bar.update(1)
+            self.bar.update(step - self.done)
+            self.done = step
             if step % self.every == 0:
                 self.bar.set_postfix(loss=f"{loss:.4f}", lr=f"{lr:.2e}")
         elif step % self.every == 0 or step == total:

@@ -1,10 +1,17 @@
-"""A benchmark config: its checks (check), its runs (plan), and the specs of each stage (specs, built by
-resolve). The workflow (workflow/rules/common.smk) plans the runs and passes each job its spec."""
+"""A benchmark config: its files read strictly (files), its numbers (numbers: finite, whole, bounded), its
+device (device), its checks (check), its runs (plan), and the specs of each stage (specs, built by
+resolve). The workflow (workflow/rules/common.smk) reads and checks the config, plans the runs and passes
+each job its spec."""
 from .check import check_config
+from .device import check_device
 from .errors import ConfigError
+from .files import DuplicateKeyError, check_unique_keys
+from .numbers import MAX_DIM, MAX_POINTS, MAX_SAMPLES, check_finite, whole_numbers
 from .plan import Run, plan, report_dir, results_dir
 from .resolve import STAGES, evaluate_spec, stage_spec, train_spec, truth_spec
 from .specs import EvaluateSpec, ModelSpec, TrainSpec, TruthSpec
 
-__all__ = ["ConfigError", "check_config", "Run", "plan", "results_dir", "report_dir", "STAGES", "truth_spec", "train_spec", "evaluate_spec",
-           "stage_spec", "TruthSpec", "TrainSpec", "EvaluateSpec", "ModelSpec"]
+__all__ = ["ConfigError", "DuplicateKeyError", "check_config", "check_device", "check_unique_keys", "check_finite",
+           "whole_numbers", "MAX_DIM", "MAX_POINTS", "MAX_SAMPLES", "Run", "plan", "results_dir", "report_dir",
+           "STAGES", "truth_spec", "train_spec", "evaluate_spec", "stage_spec", "TruthSpec", "TrainSpec",
+           "EvaluateSpec", "ModelSpec"]

@@ -1,27 +1,50 @@
-"""The checks a config's schema cannot express: cross-references, and which paths a pair admits.
+"""The checks a config's schema cannot express: finite numbers, the device, the size of a benchmark,
+cross-references, which paths a pair admits and which objectives an interpolant admits.
 
 `check_config` runs before any job starts (the workflow calls it through sibench.config.plan); every
 failure is a ConfigError whose message names the offending key.
 """
 from __future__ import annotations
 
+import re
+
+from .device import check_device
 from .errors import ConfigError
+from .numbers import check_dim, check_finite
 from .resolve import evaluate_spec, resolve_model, train_spec
 from ..pairs import get_benchmark
 from si.interpolants import Interpolant
+from si.objectives import check_objective
 
-__all__ = ["ConfigError", "check_config"]
+__all__ = ["ConfigError", "check_config", "check_benchmark_name"]
+
+HD_NAME = re.compile(r"hd-mixture-d([0-9]+)")
+
+
+def check_benchmark_name(name: str) -> None:
+    """hd-mixture-d<d> with d above MAX_DIM is refused by its name, before the pair (d x d covariances)
+    is built; ConfigError naming benchmarks.<name>."""
+    m = HD_NAME.fullmatch(name)
+    if m:
+        check_dim(int(m[1]), f"benchmarks.{name}")
 
 
 def check_config(config: dict) -> None:
     """Checks the schema cannot express; raises ConfigError naming the offending key."""
+    check_finite(config)
+    check_device(config.get("device", "auto"))
     methods = config["methods"]
     for name, m in methods.items():
         try:
-            Interpolant(m["path"], m.get("gamma"), m["a"] if isinstance(m.get("a"), (int, float)) else 1.0)
+            interp = Interpolant(m["path"], m.get("gamma"), m["a"] if isinstance(m.get("a"), (int, float)) else 1.0)
         except ValueError as e:
             raise ConfigError(f"methods.{name}: {e}") from None
+        try:
+            check_objective(m["objective"], interp)
+        except ValueError as e:
+            raise ConfigError(f"methods.{name}.objective: {e}") from None
     for b, spec in config["benchmarks"].items():
+        check_benchmark_name(b)
         try:
             pair = get_benchmark(b)
         except ValueError as e:

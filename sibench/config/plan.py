@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import List
 
 from .check import check_config
+from .numbers import whole
 
 __all__ = ["Run", "plan", "results_dir", "report_dir"]
 
@@ -24,11 +25,12 @@ class Run:
 def plan(config: dict) -> List[Run]:
     """Every (benchmark, method, seed) of the config, in config order, after check_config."""
     check_config(config)
+    seeds = [whole(s, f"seeds[{i}]", minimum=0) for i, s in enumerate(config["seeds"])]
     runs = []
     for b, spec in config["benchmarks"].items():
         for m in spec["methods"]:
-            for seed in config["seeds"]:
-                runs.append(Run(b, m, int(seed)))
+            for seed in seeds:
+                runs.append(Run(b, m, seed))
     return runs
 
 

@@ -11,16 +11,17 @@ import copy
 from typing import Optional, Union
 
 from .errors import ConfigError
+from .numbers import check_points, check_samples
 from .specs import (TRAIN_KEYS, EvaluateSpec, EvaluationSpec, Integrator, LikelihoodSpec, ModelSpec, SamplingSpec,
                     TrainSettings, TrainSpec, TruthSpec)
 from ..pairs import get_benchmark
 from si.interpolants import PATHS
-from si.objectives import fields_of
+from si.objectives import check_objective, fields_of
 from si.sampling import SCORE_WINDOW, check_window
 from si.training import TrainConfig
 
 __all__ = ["STAGES", "deep_merge", "resolve_model", "method_label", "has_score", "benchmark_settings",
-           "check_train_settings", "truth_spec", "train_spec", "evaluate_spec", "stage_spec"]
+           "check_train_settings", "merged", "built", "truth_spec", "train_spec", "evaluate_spec", "stage_spec"]
 
 STAGES = ("truth", "train", "evaluate")
 
@@ -90,21 +91,45 @@ def check_train_settings(settings: TrainSettings, where: str) -> None:
         raise ConfigError(f"{where}: {e}") from None
 
 
+def merged(section: str, benchmark: str, method: Optional[str] = None) -> str:
+    """How messages name a setting merged from the global section and its overrides."""
+    keys = [section, f"benchmarks.{benchmark}.{section}"] + ([f"methods.{method}.{section}"] if method else [])
+    return f"(merged from {', '.join(keys)})"
+
+
+def built(where: str, make):
+    """make(), a spec; its ValueError (a value the spec refuses) as a ConfigError naming `where`."""
+    try:
+        return make()
+    except ValueError as e:
+        raise ConfigError(f"{where}: {e}") from None
+
+
 def truth_spec(config: dict, benchmark: str) -> TruthSpec:
     s = benchmark_settings(config, benchmark)
-    return TruthSpec(benchmark=benchmark, n=s["sampling"]["n"], n_test=s["likelihood"]["n"],
-                     floor_repeats=s["evaluation"]["floor_repeats"])
+    ev = s["evaluation"]
+    spec = built(f"the truth of benchmarks.{benchmark}", lambda: TruthSpec(
+        benchmark=benchmark, n=s["sampling"]["n"], n_test=s["likelihood"]["n"],
+        floor_repeats=ev["floor_repeats"], sliced_n=ev.get("sliced_n", 0),
+        sliced_projections=ev.get("sliced_projections", 64)))
+    check_samples(spec.n, f"sampling.n {merged('sampling', benchmark)}")
+    check_points(spec.n_test, f"likelihood.n {merged('likelihood', benchmark)}")
+    check_points(spec.sliced_n, "evaluation.sliced_n")
+    return spec
 
 
 def train_spec(config: dict, benchmark: str, method: str, seed: int) -> TrainSpec:
     """The training of one run; the label is left out (renaming a method does not retrain it)."""
     train = deep_merge(deep_merge(config["train"], config["benchmarks"][benchmark].get("train")),
                        config["methods"][method].get("train"))
-    settings = TrainSettings(**{k: train[k] for k in TRAIN_KEYS if k in train})
-    check_train_settings(settings, f"train (merged from train, benchmarks.{benchmark}.train, methods.{method}.train) "
-                                   f"of method {method!r} on benchmarks.{benchmark}")
-    return TrainSpec(benchmark=benchmark, method=method, seed=int(seed), model=resolve_model(config, benchmark, method),
-                     train=settings, device=config.get("device", "auto"))
+    where = f"train {merged('train', benchmark, method)} of method {method!r} on benchmarks.{benchmark}"
+    settings = built(where, lambda: TrainSettings(**{k: train[k] for k in TRAIN_KEYS if k in train}))
+    if settings.batch is not None:
+        check_points(settings.batch, f"train.batch {merged('train', benchmark, method)}")
+    check_train_settings(settings, where)
+    model = resolve_model(config, benchmark, method)
+    return built(where, lambda: TrainSpec(benchmark=benchmark, method=method, seed=seed, model=model, train=settings,
+                                          device=config.get("device", "auto")))
 
 
 def evaluate_spec(config: dict, benchmark: str, method: str, seed: int) -> EvaluateSpec:
@@ -117,27 +142,40 @@ def evaluate_spec(config: dict, benchmark: str, method: str, seed: int) -> Evalu
     window = (sampling.get("t_min", SCORE_WINDOW[0]), sampling.get("t_max", SCORE_WINDOW[1]))
     try:
         check_window(*window)
+        check_objective(model.objective, model.interpolant(), window)  # an eta drift divides by gamma
     except ValueError as e:
-        raise ConfigError(f"sampling.t_min/t_max (merged from sampling, benchmarks.{benchmark}.sampling, "
-                          f"methods.{method}.sampling) of method {method!r} on benchmarks.{benchmark}: {e}") from None
+        raise ConfigError(f"sampling.t_min/t_max {merged('sampling', benchmark, method)} of method {method!r} on "
+                          f"benchmarks.{benchmark}: {e}") from None
+    where = f"sampling {merged('sampling', benchmark, method)} of method {method!r} on benchmarks.{benchmark}"
+    ode, sde = (built(f"{where}, {k}", lambda k=k: Integrator(sampling[k]["method"], tuple(sampling[k]["steps"])))
+                for k in ("ode", "sde"))
+    samples = built(where, lambda: SamplingSpec(n=sampling["n"], ode=ode, sde=sde, window=window))
+    check_samples(samples.n, f"sampling.n {merged('sampling', benchmark, method)}")
     eps = s["eps"] if score else [0.0]
     lk = s["likelihood"]
     likelihood = None
     if lk["enabled"]:
         lk_eps = [float(e) for e in lk.get("eps", eps)] if score else []
-        likelihood = LikelihoodSpec(
+        likelihood = built(f"likelihood {merged('likelihood', benchmark)}", lambda: LikelihoodSpec(
             n=lk["n"], ode_method=lk["ode_method"], ode_steps=lk["ode_steps"], divergence=lk["divergence"],
-            probes=int(lk.get("probes", 1)) if lk["divergence"] == "hutchinson" else None,
+            probes=lk.get("probes", 1) if lk["divergence"] == "hutchinson" else None,
             sde_steps=lk["sde_steps"], sde_paths=lk["sde_paths"], sde_estimators=tuple(lk["sde_estimators"]),
-            eps=tuple(e for e in lk_eps if e > 0))
+            eps=tuple(e for e in lk_eps if e > 0), sde_n=lk.get("sde_n"), fk_paths=lk.get("fk_paths"),
+            fk_min_ess=lk.get("fk_min_ess"), fk_max_eps=lk.get("fk_max_eps")))
+        check_points(likelihood.n, f"likelihood.n {merged('likelihood', benchmark)}")
+        check_points(likelihood.sde_n, f"likelihood.sde_n {merged('likelihood', benchmark)}")
     ev = s["evaluation"]
-    evaluation = EvaluationSpec(field_n=int(ev.get("field_n", 0)),
-                                bridge_times=tuple(ev["bridge_times"]) if get_benchmark(benchmark).is_bridge else ())
-    ode, sde = (Integrator(sampling[k]["method"], tuple(sampling[k]["steps"])) for k in ("ode", "sde"))
-    return EvaluateSpec(
-        benchmark=benchmark, method=method, label=method_label(config, method), seed=int(seed), model=model,
-        eps=tuple(eps), device=s["device"], sampling=SamplingSpec(n=sampling["n"], ode=ode, sde=sde, window=window),
-        likelihood=likelihood, evaluation=evaluation)
+    bridge_times = tuple(ev["bridge_times"]) if get_benchmark(benchmark).is_bridge else ()
+    evaluation = built("evaluation", lambda: EvaluationSpec(
+        field_n=ev.get("field_n", 0), bridge_times=bridge_times, two_sample=tuple(ev.get("two_sample", ())),
+        permutations=ev.get("permutations", 200), two_sample_n=ev.get("two_sample_n"),
+        sliced_n=ev.get("sliced_n", 0), sliced_projections=ev.get("sliced_projections", 64)))
+    for key in ("field_n", "two_sample_n", "sliced_n"):
+        if getattr(evaluation, key) is not None:
+            check_points(getattr(evaluation, key), f"evaluation.{key}")
+    return built(f"method {method!r} on benchmarks.{benchmark}", lambda: EvaluateSpec(
+        benchmark=benchmark, method=method, label=method_label(config, method), seed=seed, model=model,
+        eps=tuple(eps), device=s["device"], sampling=samples, likelihood=likelihood, evaluation=evaluation))
 
 
 def stage_spec(config: dict, stage: str, benchmark: str, method: Optional[str] = None,

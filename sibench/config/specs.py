@@ -13,6 +13,7 @@ does not depend on the specs of other stages.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import MISSING, dataclass, fields
 from typing import Optional, Tuple
 
@@ -35,10 +36,24 @@ def _check_keys(cls, d: dict) -> None:
 
 
 def _positive_ints(name: str, values) -> Tuple[int, ...]:
+    """values as ints >= 1 (integral floats such as 100.0 converted, sibench.config.numbers)."""
     values = tuple(values)
-    if not values or any(int(v) != v or v < 1 for v in values):
+    if not values or any(isinstance(v, bool) or not isinstance(v, (int, float)) or int(v) != v or v < 1
+                         for v in values):
         raise ValueError(f"{name} must be a non-empty list of positive integers, got {list(values)}")
     return tuple(int(v) for v in values)
+
+
+def _whole_fields(spec, names, minimum: int = 1) -> None:
+    """Set each named field of a frozen spec to its value as an int (None left alone): an int or an
+    integral float (100.0), >= minimum; ValueError naming the field otherwise."""
+    for name in names:
+        v = getattr(spec, name)
+        if v is None:
+            continue
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or int(v) != v or v < minimum:
+            raise ValueError(f"{type(spec).__name__}.{name} must be a whole number >= {minimum}, got {v!r}")
+        object.__setattr__(spec, name, int(v))
 
 
 @dataclass(frozen=True)
@@ -84,6 +99,9 @@ class TrainSettings:
     log_every: Optional[int] = None
     dtype: Optional[str] = None
 
+    def __post_init__(self):
+        _whole_fields(self, ("steps", "batch", "lr_every", "hidden", "depth", "log_every"))
+
     def to_dict(self) -> dict:
         """The given settings, in TRAIN_KEYS order (the arguments of si.training.TrainConfig)."""
         return {k: getattr(self, k) for k in TRAIN_KEYS if getattr(self, k) is not None}
@@ -97,16 +115,19 @@ class TrainSettings:
 @dataclass(frozen=True)
 class TruthSpec:
     """The truth of one benchmark: n reference samples of rho1, n_test likelihood test points, and the
-    W2 floor averaged over floor_repeats truth-vs-reference distances."""
+    W2 floor averaged over floor_repeats truth-vs-reference distances; with sliced_n > 0 also a reference
+    set of sliced_n points and the sliced-W2 floor over sliced_projections directions."""
 
     benchmark: str
     n: int
     n_test: int
     floor_repeats: int
+    sliced_n: int = 0
+    sliced_projections: int = 64
 
     def __post_init__(self):
-        for name in ("n", "n_test", "floor_repeats"):
-            _positive_ints(f"TruthSpec.{name}", [getattr(self, name)])
+        _whole_fields(self, ("n", "n_test", "floor_repeats", "sliced_projections"))
+        _whole_fields(self, ("sliced_n",), minimum=0)
 
     def to_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -127,6 +148,9 @@ class TrainSpec:
     model: ModelSpec
     train: TrainSettings
     device: str
+
+    def __post_init__(self):
+        _whole_fields(self, ("seed",), minimum=0)
 
     def to_dict(self) -> dict:
         return {"benchmark": self.benchmark, "method": self.method, "seed": self.seed,
@@ -173,7 +197,7 @@ class SamplingSpec:
         if not 0.0 <= lo < hi <= 1.0:
             raise ValueError(f"the sampling window must satisfy 0 <= t_min < t_max <= 1, got [{lo}, {hi}]")
         object.__setattr__(self, "window", (lo, hi))
-        _positive_ints("SamplingSpec.n", [self.n])
+        _whole_fields(self, ("n",))
 
     def to_dict(self) -> dict:
         return {"n": self.n, "ode": self.ode.to_dict(), "sde": self.sde.to_dict(), "window": list(self.window)}
@@ -186,9 +210,12 @@ class SamplingSpec:
 
 @dataclass(frozen=True)
 class LikelihoodSpec:
-    """The cross-entropy of rho1 under the model at n test points: the ODE likelihood (ode_method,
-    ode_steps) and, at every eps > 0 of `eps`, each SDE estimator (sde_steps, sde_paths); divergence
-    "exact" or "hutchinson" (with `probes`, None for the exact one)."""
+    """The paired KL (and cross-entropy) of rho1 under the model at fresh target points: the ODE likelihood
+    (ode_method, ode_steps) at n points and, at every eps > 0 of `eps`, each SDE estimator (sde_steps) at
+    sde_n points (default n), the score-identity proxy with sde_paths paths, Feynman-Kac with fk_paths
+    (default sde_paths) at eps <= fk_max_eps (default: every eps; above it withheld without running), its
+    values withheld where the median effective sample size is below fk_min_ess (default 1: never);
+    divergence "exact" or "hutchinson" (with `probes`, None for the exact one)."""
 
     n: int
     ode_method: str
@@ -199,12 +226,25 @@ class LikelihoodSpec:
     sde_paths: int
     sde_estimators: Tuple[str, ...]
     eps: Tuple[float, ...]
+    sde_n: Optional[int] = None
+    fk_paths: Optional[int] = None
+    fk_min_ess: Optional[float] = None
+    fk_max_eps: Optional[float] = None
 
     def __post_init__(self):
+        _whole_fields(self, ("n", "ode_steps", "probes", "sde_steps", "sde_paths"))
         object.__setattr__(self, "sde_estimators", tuple(self.sde_estimators))
         object.__setattr__(self, "eps", tuple(float(e) for e in self.eps))
-        if any(not e > 0 for e in self.eps):
-            raise ValueError(f"the SDE likelihood needs eps > 0, got {list(self.eps)}")
+        object.__setattr__(self, "sde_n", self.n if self.sde_n is None else self.sde_n)
+        object.__setattr__(self, "fk_paths", self.sde_paths if self.fk_paths is None else self.fk_paths)
+        _whole_fields(self, ("sde_n", "fk_paths"))
+        object.__setattr__(self, "fk_min_ess", float(1.0 if self.fk_min_ess is None else self.fk_min_ess))
+        object.__setattr__(self, "fk_max_eps", None if self.fk_max_eps is None else float(self.fk_max_eps))
+        if not 1.0 <= self.fk_min_ess <= self.fk_paths:
+            raise ValueError(f"fk_min_ess must lie in [1, fk_paths = {self.fk_paths}] (an effective number of "
+                             f"paths), got {self.fk_min_ess}")
+        if any(not 0 < e < math.inf for e in self.eps):
+            raise ValueError(f"the SDE likelihood needs finite eps > 0, got {list(self.eps)}")
         if (self.probes is None) != (self.divergence != "hutchinson"):
             raise ValueError("probes is set exactly when the divergence is 'hutchinson'")
 
@@ -221,21 +261,35 @@ class LikelihoodSpec:
 @dataclass(frozen=True)
 class EvaluationSpec:
     """field_n points for the field errors against the oracle (0: none); the times of the marginals
-    compared with the exact bridge (empty unless the pair is a Schroedinger-bridge pair)."""
+    compared with the exact bridge (empty unless the pair is a Schroedinger-bridge pair); the two-sample
+    statistics ("energy", "mmd") of the first two_sample_n samples (default all) against as many fresh target
+    samples, each with a permutation test of `permutations` relabellings; sliced_n > 0: sliced W2 of that
+    many ODE samples (sliced_projections directions)."""
 
     field_n: int
     bridge_times: Tuple[float, ...]
+    two_sample: Tuple[str, ...] = ()
+    permutations: int = 200
+    two_sample_n: Optional[int] = None
+    sliced_n: int = 0
+    sliced_projections: int = 64
 
     def __post_init__(self):
+        _whole_fields(self, ("field_n", "sliced_n"), minimum=0)
+        _whole_fields(self, ("permutations", "sliced_projections"))
+        _whole_fields(self, ("two_sample_n",), minimum=2)
         object.__setattr__(self, "bridge_times", tuple(float(t) for t in self.bridge_times))
+        object.__setattr__(self, "two_sample", tuple(self.two_sample))
 
     def to_dict(self) -> dict:
-        return {"field_n": self.field_n, "bridge_times": list(self.bridge_times)}
+        return {f.name: getattr(self, f.name) for f in fields(self)} | {
+            "bridge_times": list(self.bridge_times), "two_sample": list(self.two_sample)}
 
     @classmethod
     def from_dict(cls, d: dict) -> "EvaluationSpec":
         _check_keys(cls, d)
-        return cls(int(d["field_n"]), tuple(d["bridge_times"]))
+        return cls(**{**d, "field_n": int(d["field_n"]), "bridge_times": tuple(d["bridge_times"]),
+                      "two_sample": tuple(d.get("two_sample", ()))})
 
 
 @dataclass(frozen=True)
@@ -255,9 +309,10 @@ class EvaluateSpec:
     evaluation: EvaluationSpec
 
     def __post_init__(self):
+        _whole_fields(self, ("seed",), minimum=0)
         object.__setattr__(self, "eps", tuple(float(e) for e in self.eps))
-        if not self.eps or any(e < 0 for e in self.eps):
-            raise ValueError(f"eps must be a non-empty list of numbers >= 0, got {list(self.eps)}")
+        if not self.eps or any(not 0 <= e < math.inf for e in self.eps):
+            raise ValueError(f"eps must be a non-empty list of finite numbers >= 0, got {list(self.eps)}")
 
     def factors(self) -> dict:
         """The run's factors, as in the columns of results/metrics.csv."""

@@ -11,7 +11,7 @@ import pandas as pd
 from ..tables.select import is_ode, model_rows
 from .style import PAPER_WIDTH, apply_style, empty_figure, palette, save_figure
 
-__all__ = ["OBJECTIVE_ORDER", "fig_metric_vs_eps", "fig_w2_vs_nfe", "fig_training_curves", "fig_compute"]
+__all__ = ["OBJECTIVE_ORDER", "W2_Z", "fig_metric_vs_eps", "fig_w2_vs_nfe", "fig_training_curves", "fig_compute"]
 
 OBJECTIVE_ORDER = ["b,s", "v,s", "b,eta", "v,eta", "b"]
 _DASHES = {"b,s": "", "v,s": (4, 1.5), "b,eta": (1, 1), "v,eta": (3, 1.25, 1.5, 1.25), "b": (5, 1, 1, 1)}
@@ -40,19 +40,24 @@ def _legend(fig, colours: Dict[str, tuple], styles: Sequence[str], title_hue: st
     fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 0.98), frameon=False, fontsize=7)
 
 
+W2_Z = "(W2 − floor) / sd"   # the axis of W2 read against its floor (docs/theory.md §7.1)
+
+
 def fig_metric_vs_eps(inputs, out, **_) -> None:
-    """W2 / W2 floor (and KL where computed) against eps for every benchmark: one colour per
+    """W2 against its floor in floor standard deviations (and the paired KL where computed: ODE at eps = 0,
+    Feynman-Kac at eps > 0, withheld values left out) against eps for every benchmark: one colour per
     interpolant (path, gamma = 0, coupling), one dash and marker per objective, mean +- sd over seeds."""
     import matplotlib.pyplot as plt
     sns = apply_style()
     df = pd.read_csv(inputs[0])
     parts = []
-    w = model_rows(df, "w2")
+    w = model_rows(df, "w2_z")
     if not w.empty:
-        parts.append(w.assign(value=w["value"] / w["floor"], panel="W2 / floor"))
-    k = model_rows(df, "kl", sde_sampler="sde-score")
+        parts.append(w.assign(panel=W2_Z))
+    k = model_rows(df, "kl", sde_sampler="sde-feynman-kac")
+    k = k[np.isfinite(pd.to_numeric(k["value"], errors="coerce"))] if not k.empty else k
     if not k.empty:
-        parts.append(k.assign(panel="KL (nats)"))
+        parts.append(k.assign(panel="paired KL (nats)"))
     if not parts:
         return empty_figure(out, "no W2 or KL rows")
     d = pd.concat(parts, ignore_index=True)
@@ -78,8 +83,8 @@ def fig_metric_vs_eps(inputs, out, **_) -> None:
                              style_order=styles, palette=colours, dashes=_DASHES, markers=_MARKERS,
                              markersize=3, errorbar="sd", err_style="bars", ax=ax, legend=False)
                 ax.set_xscale("symlog", linthresh=0.1)
-                if p.startswith("W2"):
-                    ax.axhline(1.0, color="0.5", lw=0.6, ls=":")
+                if p == W2_Z:
+                    ax.axhline(0.0, color="0.5", lw=0.6, ls=":")
                 v = sub["value"].replace([np.inf, -np.inf], np.nan).dropna().abs()
                 if len(v) and v.max() > 50 * max(v.median(), 1e-3):  # a blow-up would flatten the rest
                     ax.set_yscale("symlog", linthresh=max(v.median(), 1e-3))
@@ -107,15 +112,15 @@ def _benchmark_grid(n: int):
 
 
 def fig_w2_vs_nfe(inputs, out, **_) -> None:
-    """W2 / floor against NFE for each sampler (ODE; SDE at each eps): median over methods and
-    seeds, interquartile band."""
+    """W2 against its floor, (W2 - floor) / sd, against NFE for each sampler (ODE; SDE at each eps):
+    median over methods and seeds, interquartile band."""
     from matplotlib.ticker import LogLocator, NullFormatter
     sns = apply_style()
     df = pd.read_csv(inputs[0])
-    d = df[(df["metric"] == "w2") & df["value"].notna()].copy()
+    d = df[(df["metric"] == "w2_z") & np.isfinite(pd.to_numeric(df["value"], errors="coerce"))].copy()
     if d.empty:
         return empty_figure(out, "no W2 rows")
-    d["W2 / floor"] = d["value"] / d["floor"]
+    d[W2_Z] = d["value"]
     d["sampler"] = np.where(is_ode(d["sampler"]), d["sampler"] + " (ε=0)",
                             d["sampler"] + " ε=" + d["eps"].map("{:g}".format))
     hues = sorted(d["sampler"].unique(), key=lambda h: (not h.startswith("ode"), float(h.split("=")[-1].rstrip(")"))))
@@ -123,15 +128,15 @@ def fig_w2_vs_nfe(inputs, out, **_) -> None:
     benches = list(dict.fromkeys(d["benchmark"]))
     fig, axes, ncol = _benchmark_grid(len(benches))
     for j, (b, ax) in enumerate(zip(benches, axes)):
-        sns.lineplot(data=d[d["benchmark"] == b], x="nfe", y="W2 / floor", hue="sampler", hue_order=hues,
+        sns.lineplot(data=d[d["benchmark"] == b], x="nfe", y=W2_Z, hue="sampler", hue_order=hues,
                      palette=colours, estimator="median", errorbar=("pi", 50), marker="o", markersize=3,
                      ax=ax, legend=False)
         ax.set_xscale("log")
         ax.xaxis.set_major_locator(LogLocator(base=10))
         ax.xaxis.set_minor_formatter(NullFormatter())
-        ax.axhline(1.0, color="0.5", lw=0.6, ls=":")
+        ax.axhline(0.0, color="0.5", lw=0.6, ls=":")
         ax.set_title(b, fontsize=7)
-        ax.set_ylabel("W2 / floor" if j % ncol == 0 else "")
+        ax.set_ylabel(W2_Z if j % ncol == 0 else "")
     fig.tight_layout(pad=0.3, h_pad=0.4, w_pad=0.3)
     _legend(fig, colours, [], "sampler")
     save_figure(fig, out)

@@ -20,7 +20,7 @@ def aggregate(row_files: Iterable, model_specs: Iterable, out_metrics, out_train
     frames = [pd.read_csv(f) for f in row_files]
     frames = [f for f in frames if len(f)]
     metrics_frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
-    for col in ("seed", "steps", "nfe"):
+    for col in ("seed", "steps", "nfe", "n"):
         metrics_frame[col] = pd.to_numeric(metrics_frame[col]).astype("Int64")
     metrics_frame = metrics_frame[COLUMNS].sort_values(
         ["benchmark", "method", "seed", "metric", "sampler", "eps", "steps", "t"], na_position="first",

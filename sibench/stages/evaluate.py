@@ -2,8 +2,13 @@
 importing torch / POT once is most of the cost of a small job).
 
 Sample (ODE, SDE at every eps, every step count; sibench.stages.sampling), write the samples file
-(layout: sibench.samples), then the rows of results/metrics.csv: the sample metrics, the field errors
-against the oracle (sibench.stages.sample_metrics) and the likelihoods (sibench.stages.likelihood_metrics).
+(layout: sibench.samples), then the rows of results/metrics.csv: the sample metrics (W2 against its
+floor, two-sample tests, sliced W2, bridge distances), the field errors against the oracle
+(sibench.stages.sample_metrics) and the paired KLs (sibench.stages.likelihood_metrics).
+
+Every seed evaluates on its own fresh target points (likelihood, two-sample tests), seeded by
+(benchmark, seed) and so shared by all methods of that seed: the tables compare methods on per-seed
+differences (paired over seeds).
 
 All samplers start from the same x0 ~ rho0 (common random numbers across eps and samplers); the SDE
 noise is seeded per (run, eps, steps). On bridge pairs the states at bridge_times are kept too, from
@@ -27,10 +32,10 @@ from ..samples import META, X0, encode, nfe_name
 from ..seeds import generator
 from .likelihood_metrics import likelihood_rows
 from .rows import COLUMNS, make_row
-from .sample_metrics import field_error_rows, sample_rows
+from .sample_metrics import field_error_rows, sample_rows, sliced_rows
 from .sampling import sample_model
-from .train import checkpoint_failed
-from si.training import load_model
+from .train import checkpoint_failed, discard_checkpoint
+from si.training import CheckpointError, load_model
 
 __all__ = ["run_meta", "sample_run", "evaluate_run", "evaluate_group"]
 
@@ -66,16 +71,24 @@ def sample_run(spec: EvaluateSpec, model) -> Dict[str, np.ndarray]:
 def evaluate_run(spec: EvaluateSpec, model_path, truth_npz, truth_json, out_samples, out_csv) -> None:
     """One trained model, every evaluation: sample, then the sample-based metrics, the field errors
     against the oracle and the likelihoods. Writes the samples (for the figures) and the model's rows
-    of results/metrics.csv. A diverged training (sibench.stages.train) gives one train_failed row."""
+    of results/metrics.csv. A diverged training (sibench.stages.train) gives one train_failed row per eps
+    it would have been evaluated at (the tables tell "failed" from "not applicable" by them); a corrupt
+    checkpoint (sha256 mismatch) raises CheckpointError naming it, after removing it and its sidecar."""
     truth = json.loads(Path(truth_json).read_text())
     ref = np.load(truth_npz)
-    failed = checkpoint_failed(model_path)
+    try:
+        failed = checkpoint_failed(model_path)
+        model = None if failed else load_model(model_path, device=device_of(spec.device))
+    except CheckpointError as e:  # truncated or corrupted: remove it, so that the next run retrains it
+        discard_checkpoint(model_path)
+        raise CheckpointError(model_path, f"{e.problem}; removed it and its sidecar, so that the next "
+                                          f"run of the workflow trains it again") from None
     if failed:
         print(f"training failed, nothing to evaluate: {failed}", flush=True)
         save_npz(out_samples, {META: np.array(json.dumps({**run_meta(spec), "failed": failed}))})
-        write_csv(out_csv, pd.DataFrame([make_row(spec, metric="train_failed", value=1.0)], columns=COLUMNS))
+        write_csv(out_csv, pd.DataFrame([make_row(spec, metric="train_failed", eps=e, value=1.0) for e in spec.eps],
+                                        columns=COLUMNS))
         return
-    model = load_model(model_path, device=device_of(spec.device))
     t0 = time.time()
     arrays = sample_run(spec, model)
     save_npz(out_samples, arrays)
@@ -83,9 +96,11 @@ def evaluate_run(spec: EvaluateSpec, model_path, truth_npz, truth_json, out_samp
     rows = sample_rows(spec, arrays, ref["x1_ref"], truth)
     rows += field_error_rows(spec, model)
     t2 = time.time()
-    rows += likelihood_rows(spec, model, ref["x1_test"], truth)
-    print(f"seconds: sampling {t1 - t0:.1f}, sample metrics {t2 - t1:.1f}, likelihood {time.time() - t2:.1f}",
-          flush=True)
+    rows += sliced_rows(spec, model, ref["x1_sliced"] if spec.evaluation.sliced_n > 0 else None, truth)
+    t3 = time.time()
+    rows += likelihood_rows(spec, model, truth)
+    print(f"seconds: sampling {t1 - t0:.1f}, sample metrics {t2 - t1:.1f}, sliced W2 {t3 - t2:.1f}, "
+          f"likelihood {time.time() - t3:.1f}", flush=True)
     write_csv(out_csv, pd.DataFrame(rows, columns=COLUMNS))
 
 

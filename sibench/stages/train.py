@@ -1,8 +1,10 @@
 """Stage train: one run's fields, trained with si.training and written as a checkpoint.
 
-A training that diverges (non-finite loss) is a result, not a crash: it leaves an empty checkpoint
-and a JSON spec with "failed", so that the evaluation reports it and the rest of the sweep (and the
-final table) still completes.
+A training that fails (non-finite or runaway loss: si.training.TrainingDiverged, a FloatingPointError)
+is a result, not a crash: it leaves an empty checkpoint and a JSON spec with "failed" naming the
+criterion, so that the evaluation reports it and the rest of the sweep (and the final table) still
+completes. A checkpoint that cannot be trusted (truncated or corrupted: its sha256 does not match the
+sidecar) is removed by `discard_checkpoint`, so that the next run of the workflow retrains it.
 """
 from __future__ import annotations
 
@@ -17,9 +19,9 @@ from ..devices import device_of
 from ..io import write_bytes, write_json
 from ..pairs import get_benchmark
 from si.couplings import make_coupling
-from si.training import TrainConfig, train
+from si.training import CheckpointError, TrainConfig, sidecar_of, train
 
-__all__ = ["coupling_of", "train_run", "train_group", "checkpoint_failed"]
+__all__ = ["coupling_of", "train_run", "train_group", "checkpoint_failed", "discard_checkpoint"]
 
 
 def coupling_of(model: ModelSpec):
@@ -48,8 +50,18 @@ def train_run(spec: TrainSpec, out_model, threads: int = 1) -> None:
 
 
 def checkpoint_failed(path) -> Optional[str]:
-    """The error of a training that diverged (train_run records it in the checkpoint's JSON spec), else None."""
-    return json.loads(Path(path).with_suffix(".json").read_text()).get("failed")
+    """The error of a training that diverged (train_run records it in the checkpoint's JSON spec), else None.
+    CheckpointError naming the checkpoint if its sidecar cannot be read."""
+    try:
+        return json.loads(sidecar_of(path).read_text()).get("failed")
+    except (OSError, ValueError) as e:
+        raise CheckpointError(path, f"its sidecar {sidecar_of(path)} cannot be read ({e})") from None
+
+
+def discard_checkpoint(path) -> None:
+    """Remove a checkpoint and its sidecar (the workflow then trains it again)."""
+    for p in (Path(path), sidecar_of(path)):
+        p.unlink(missing_ok=True)
 
 
 def train_group(specs: Sequence[TrainSpec], out_models: Sequence, threads: int = 1) -> None:

@@ -1,30 +1,28 @@
-"""Cells of a table (mean ± std over seeds, best of each column marked) and their Markdown, LaTeX and
-HTML forms."""
+"""A Table (sibench.tables.cells) as Markdown, LaTeX and HTML. Every label, title and cell passes through
+sibench.tables.escape; the marks are bold (best) and italics with "(tie)" (tied top group)."""
 from __future__ import annotations
 
-from typing import Callable
+import re
+from typing import List
 
-import numpy as np
-import pandas as pd
+from .cells import Table
+from .escape import html_text, latex_text, markdown_cell, markdown_text
+from .stats import ALPHA, BEST, CONFIDENCE, TIE
 
-from .select import method_order
-
-__all__ = ["format_cell", "eps_header", "summary_table", "to_markdown", "latex_escape", "to_latex", "to_html",
-           "HTML_STYLE"]
+__all__ = ["HTML_STYLE", "LEGEND", "eps_header", "to_markdown", "to_latex", "to_html"]
 
 HTML_STYLE = ("<style>body{font-family:sans-serif;font-size:13px;margin:1em}"
               "table.si-table{border-collapse:collapse;margin-bottom:1.5em}"
               "table.si-table td,table.si-table th{padding:2px 8px;text-align:right;border-bottom:1px solid #ddd}"
               "table.si-table th:first-child,table.si-table td:first-child{text-align:left}</style>")
 
-
-def format_cell(mean: float, std: float, digits: int) -> str:
-    """'mean ± std' (just the mean when std is 0 or undefined; 'inf' or 'n/a' when it is not finite)."""
-    if not np.isfinite(mean):
-        return "inf" if mean == np.inf else "n/a"
-    if not np.isfinite(std) or std == 0:
-        return f"{mean:.{digits}f}"
-    return f"{mean:.{digits}f} ± {std:.{digits}f}"
+LEGEND = (f"Each cell: the mean over seeds, then in brackets its {CONFIDENCE:.0%} Student-t interval. Bold: the best, "
+          f"separated from every other method of its column by a paired t-test over seeds (two-sided, Holm "
+          f"correction over the column's comparisons, {ALPHA:.0%}); '(tie)': the top group, not separated from "
+          f"the best mean; no mark: no method stands out, or the table is not ranked. 'n/a': not applicable; "
+          f"'failed': the training diverged; 'non-finite': infinite or NaN values; 'withheld': not a number to "
+          f"rank (the reason is given). An interval is symmetric about the mean and may reach below 0 for a "
+          f"quantity that cannot.")
 
 
 def eps_header(eps: float) -> str:
@@ -32,61 +30,51 @@ def eps_header(eps: float) -> str:
     return "ε=0 (ODE)" if eps == 0 else f"ε={eps:g}"
 
 
-def summary_table(d: pd.DataFrame, columns: str = "eps", better: str = "min", digits: int = 3):
-    """(cells, means, best mask): rows = method labels, columns = eps (or another column);
-    cells 'mean ± std' over seeds. None when d is empty."""
-    if d.empty:
-        return None
-    g = d.groupby(["label", columns], sort=False)["value"]
-    stats = pd.DataFrame({"mean": g.mean(), "std": g.std(ddof=1), "n": g.count()}).reset_index()
-    means = stats.pivot(index="label", columns=columns, values="mean")
-    stds = stats.pivot(index="label", columns=columns, values="std")
-    order = [m for m in method_order(d) if m in means.index]
-    cols = sorted(means.columns) if columns == "eps" else list(dict.fromkeys(d[columns]))
-    means, stds = means.loc[order, cols], stds.loc[order, cols]
-    finite = means.replace([np.inf, -np.inf], np.nan)
-    best_val = finite.min() if better == "min" else finite.max()
-    best = finite.eq(best_val, axis=1) & finite.notna()
-    cells = pd.DataFrame(
-        [[format_cell(means.iat[i, j], stds.iat[i, j], digits) for j in range(means.shape[1])]
-         for i in range(means.shape[0])],
-        index=means.index, columns=means.columns)
-    return cells, means, best
+def _marked(text: str, mark: str, bold, italic) -> str:
+    if mark == BEST:
+        return bold(text)
+    if mark == TIE:
+        return italic(text) + " (tie)"
+    return text
 
 
-def to_markdown(cells: pd.DataFrame, best: pd.DataFrame, header: Callable) -> str:
-    out = cells.copy()
-    out[best] = "**" + out[best] + "**"
-    out.columns = [header(c) for c in out.columns]
-    out.index.name = "method"
-    return out.to_markdown()
+def to_markdown(table: Table) -> str:
+    """A GitHub-flavoured Markdown table (labels escaped; numbers left-aligned as text)."""
+    head = ["method"] + list(table.columns)
+    body: List[List[str]] = []
+    for label, row in zip(table.rows, table.cells):
+        body.append([markdown_text(label)] + [
+            _marked(markdown_cell(c.text), c.mark, lambda s: f"**{s}**", lambda s: f"*{s}*") for c in row])
+    head = [markdown_text(h) for h in head]
+    width = [max(len(r[j]) for r in [head] + body) for j in range(len(head))]
+    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, width)) + " |"  # noqa: E731
+    return "\n".join([line(head), "|" + "|".join(":" + "-" * (w + 1) for w in width) + "|"] + [line(r) for r in body])
 
 
-def latex_escape(s: str) -> str:
-    for a, b in (("_", r"\_"), ("%", r"\%"), ("&", r"\&"), ("#", r"\#")):
-        s = s.replace(a, b)
-    return s.replace("±", r"$\pm$").replace("ε", r"$\varepsilon$")
-
-
-def to_latex(cells: pd.DataFrame, best: pd.DataFrame, header: Callable, caption: str, label: str) -> str:
-    cols = [latex_escape(header(c)) for c in cells.columns]
+def to_latex(table: Table, caption: str, label: str) -> str:
+    """A booktabs table environment (every text escaped for LaTeX text mode)."""
+    cols = [latex_text(h) for h in table.columns]
     lines = [r"\begin{table}[t]", r"\centering", r"\small",
-             r"\caption{" + latex_escape(caption) + "}", r"\label{" + label + "}",
+             r"\caption{" + latex_text(caption) + "}", r"\label{" + re.sub(r"[^A-Za-z0-9:.+-]", "-", label) + "}",
              r"\begin{tabular}{l" + "r" * len(cols) + "}", r"\toprule",
              " & ".join(["method"] + cols) + r" \\", r"\midrule"]
-    for i, idx in enumerate(cells.index):
-        row = [latex_escape(str(idx))]
-        for j in range(cells.shape[1]):
-            c = latex_escape(cells.iat[i, j])
-            row.append(r"\textbf{" + c + "}" if bool(best.iat[i, j]) else c)
-        lines.append(" & ".join(row) + r" \\")
+    for lab, row in zip(table.rows, table.cells):
+        cells = [_marked(latex_text(c.text), c.mark, lambda s: r"\textbf{" + s + "}", lambda s: r"\textit{" + s + "}")
+                 for c in row]
+        first = latex_text(lab)
+        first = "{}" + first if first.startswith("[") else first   # not an argument of the \\ above
+        lines.append(" & ".join([first] + cells) + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}", ""]
     return "\n".join(lines)
 
 
-def to_html(cells: pd.DataFrame, best: pd.DataFrame, header: Callable) -> str:
-    out = cells.copy()
-    out[best] = "<b>" + out[best] + "</b>"
-    out.columns = [header(c) for c in out.columns]
-    out.index.name = "method"
-    return out.to_html(escape=False, border=0, classes="si-table")
+def to_html(table: Table) -> str:
+    """An HTML table of class si-table (every text escaped)."""
+    out = ['<table class="si-table">', "<thead><tr>" + "".join(
+        f"<th>{html_text(h)}</th>" for h in ["method"] + list(table.columns)) + "</tr></thead>", "<tbody>"]
+    for lab, row in zip(table.rows, table.cells):
+        tds = "".join(f"<td>{_marked(html_text(c.text), c.mark, lambda s: f'<b>{s}</b>', lambda s: f'<i>{s}</i>')}</td>"
+                      for c in row)
+        out.append(f"<tr><td>{html_text(lab)}</td>{tds}</tr>")
+    out += ["</tbody>", "</table>"]
+    return "\n".join(out)

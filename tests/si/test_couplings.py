@@ -162,3 +162,21 @@ def test_ot_reduces_transport_cost_against_independent():
     P = ot_plan(x0, x1)
     M = ((x0[:, None, :].double() - x1[None].double()) ** 2).sum(-1)
     assert abs(c_ot - float((P * M).sum())) < 1e-5
+
+
+def test_exact_ot_plan_is_read_as_a_permutation_without_a_second_solve(monkeypatch):
+    """The float64 plan of ot.emd is a permutation matrix for equal uniform batches: pairs_from_plan
+    reads it directly (it used to compare it with float32 ones, raise, and make OTCoupling solve the
+    problem again with scipy on every batch)."""
+    import scipy.optimize
+    x0, x1 = batches(n=128, d=2, seed=4)
+    P = ot_plan(x0, x1)
+    assert P.dtype == torch.float64
+    i, j = pairs_from_plan(P, "permutation")
+    assert torch.equal(i, torch.arange(128)) and torch.equal(torch.sort(j).values, torch.arange(128))
+
+    def no_second_solve(*args, **kwargs):
+        raise AssertionError("linear_sum_assignment called: the plan was not read")
+    monkeypatch.setattr(scipy.optimize, "linear_sum_assignment", no_second_solve)
+    y0, y1 = OTCoupling()(x0, x1)
+    assert torch.equal(y0, x0) and torch.equal(y1, x1[j])

@@ -41,3 +41,26 @@ def test_hutchinson_divergence_agrees_with_the_exact_divergence(probe):
     z = (est.mean(0) - exact) / (est.std(0) / math.sqrt(k))
     assert bool((z.abs() < 4).all()), z
     assert abs(float(z.sum()) / math.sqrt(m)) < 3, z
+
+
+@pytest.mark.parametrize("loop_max", [16, 0])
+def test_loop_and_batched_vector_jacobian_products_agree_with_the_trace(monkeypatch, loop_max):
+    """The exact divergence and the probes' e^T J e through the loop of backward passes (d, k <= LOOP_MAX)
+    and through the batched (vmapped) one, in chunks of a few cotangents: the trace of a known Jacobian,
+    and e^T J e for a linear field, to float64 rounding."""
+    import si.divergence as D
+    from si.divergence import value_and_divergences
+    monkeypatch.setattr(D, "LOOP_MAX", loop_max)
+    monkeypatch.setattr(D, "CHUNK_ELEMENTS", 2 * 7 * 5)  # two cotangents per batched backward pass
+    g = torch.Generator().manual_seed(0)
+    A = torch.randn(5, 5, generator=g, dtype=F64)
+    x = torch.randn(7, 5, generator=g, dtype=F64)
+    t = torch.rand(7, generator=g, dtype=F64)
+    f = lambda t, x: x @ A.T + t[:, None] * x ** 2  # noqa: E731
+    torch.testing.assert_close(divergence(f, t, x), torch.trace(A) + 2 * t * x.sum(1), rtol=1e-12, atol=1e-12)
+    E = make_probes(3, x, "gaussian", g)
+    out, div, aux = value_and_divergences(lambda y: (f(t, y), y.sum()), x, E)
+    J = A[None] + 2 * torch.diag_embed(t[:, None] * x)                                  # (n, d, d)
+    torch.testing.assert_close(div, torch.einsum("kni,nij,knj->nk", E, J, E), rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(out, f(t, x))
+    assert not out.requires_grad and not div.requires_grad and not aux.requires_grad

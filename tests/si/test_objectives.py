@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from si import Interpolant
-from si.objectives import assemble, field_loss
+from si.objectives import OBJECTIVES, assemble, check_objective, field_loss, fields_of
 from si.oracle import InterpolantOracle
 
 from ..conftest import pair_for
@@ -74,3 +74,96 @@ def test_unknown_objective_and_field():
         assemble("b,q", {}, interp)
     with pytest.raises(ValueError, match="needs learned fields"):
         assemble("v,s", {"v": None}, interp)
+
+
+# ----------------------------------------------------------------------------------------
+# check_objective: objectives that cannot work with the interpolant are refused up front
+# ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("objective", ["b,s", "v,s", "b,eta", "v,eta"])
+def test_score_and_denoiser_objectives_need_a_nonzero_gamma(objective):
+    """With gamma = 0 on a two-sided path, {b,s} used to be reported as a diverged training and {v,eta}
+    to give infinite SDE results; s and eta need gamma > 0 on (0, 1)."""
+    with pytest.raises(ValueError, match=rf"objective '{objective}' learns .*gamma\(t\) > 0 on \(0, 1\).*'zero'"):
+        check_objective(objective, Interpolant("linear", "zero"))
+    assert check_objective("b", Interpolant("linear", "zero")) == ("b",)
+
+
+@pytest.mark.parametrize("path,gamma", [("linear", "brownian"), ("trig", "bsquared"), ("encoding-decoding", None),
+                                        ("one-sided-linear", None), ("vp", None), ("mirror", "brownian")])
+def test_every_objective_works_on_paths_with_noise(path, gamma):
+    for objective in OBJECTIVES:
+        assert check_objective(objective, Interpolant(path, gamma), window=(1e-3, 0.99)) == fields_of(objective)
+
+
+@pytest.mark.parametrize("path,window,end", [("linear", (0.0, 0.99), 0), ("linear", (0.01, 1.0), 1),
+                                             ("one-sided-linear", (0.0, 1.0), 1), ("vp", (0.1, 1.0), 1)])
+@pytest.mark.parametrize("objective", ["b,eta", "v,eta"])
+def test_denoiser_window_must_keep_the_noise_scale_positive(objective, path, window, end):
+    """{b,eta} on the window [0, 1] used to give infinite SDE results (s = -eta / gamma at gamma = 0);
+    one-sided paths may start at t = 0 (alpha(0) = 1) but not end at 1."""
+    with pytest.raises(ValueError, match=rf"'{objective}'.*= 0 at t = {end}\b"):
+        check_objective(objective, Interpolant(path), window=window)
+    # a score objective does not divide by gamma: its window may touch the ends
+    assert check_objective("b,s", Interpolant(path), window=window) == ("b", "s")
+    if path != "linear":
+        assert check_objective(objective, Interpolant(path), window=(0.0, 0.99)) == fields_of(objective)
+
+
+# ---------------------------------------------------------------------------------------------
+# BatchLoss (the trainer's form) against field_loss on Interpolant.points: the same numbers, bit
+# for bit, for every interpolant, field and antithetic choice (same operations in the same order).
+# ---------------------------------------------------------------------------------------------
+def _mlp_field(seed):
+    torch.manual_seed(seed)
+    net = torch.nn.Sequential(torch.nn.Linear(3, 16), torch.nn.SiLU(), torch.nn.Linear(16, 2)).double()
+    return lambda t, x: net(torch.cat([t[:, None], x], 1))
+
+
+@pytest.mark.parametrize("antithetic", [True, False, "s", "b,eta"])
+def test_batch_loss_equals_field_loss_on_points_for_every_interpolant(antithetic):
+    from si.objectives import OBJECTIVES, BatchLoss, antithetic_fields
+
+    from ..conftest import all_interpolants
+    g = torch.Generator().manual_seed(0)
+    n = 64
+    checked = 0
+    for interp in all_interpolants():
+        rho0, rho1 = pair_for(interp)
+        t = 0.01 + 0.98 * torch.rand(n, generator=g, dtype=F64)
+        x1 = rho1.sample(n, generator=g)
+        x0 = x1 if interp.mirror else rho0.sample(n, generator=g)
+        z = torch.randn(n, 2, generator=g, dtype=F64)
+        for objective, kinds in OBJECTIVES.items():
+            if interp.gamma_name == "zero" and not interp.one_sided and ("s" in kinds or "eta" in kinds):
+                with pytest.raises(ValueError, match=r"gamma\(t\) > 0 on \(0, 1\)"):
+                    BatchLoss(objective, interp, antithetic)
+                continue
+            loss = BatchLoss(objective, interp, antithetic)
+            fields = {k: _mlp_field(i) for i, k in enumerate(kinds)}
+            got = loss(fields, t, x0, x1, z if loss.needs_z else None)
+            pts = interp.points(t, x0, x1, z)
+            anti = antithetic_fields(antithetic, kinds, interp)
+            for k in kinds:
+                want = field_loss(k, fields[k], t, pts, interp, k in anti)
+                assert torch.equal(got[k], want), (interp, objective, k, float(got[k] - want))
+                checked += 1
+    assert checked > 100
+
+
+def test_antithetic_choice_per_field():
+    from si.objectives import ANTITHETIC_AUTO, BatchLoss, antithetic_fields
+    lin, fm, osl = Interpolant("linear", "brownian"), Interpolant("linear", "zero"), Interpolant("one-sided-linear")
+    assert antithetic_fields(True, ("b", "s"), lin) == ("b", "s")
+    assert antithetic_fields(False, ("b", "s"), lin) == ()
+    assert antithetic_fields("auto", ("b", "s"), osl) == tuple(k for k in ("b", "s") if k in ANTITHETIC_AUTO)
+    assert antithetic_fields("auto", ("v", "s"), lin) == ("s",)    # v gains nothing on two-sided paths
+    assert antithetic_fields("auto", ("v", "eta"), osl) == ("v", "eta")
+    assert antithetic_fields("s", ("b",), lin) == ()              # a kind the objective does not learn
+    assert antithetic_fields(True, ("b",), fm) == ()               # gamma = 0: x_t- = x_t, never antithetic
+    assert BatchLoss("b", fm, True).passes() == 1 and not BatchLoss("b", fm, True).needs_z
+    assert BatchLoss("b,s", osl, "s").passes() == 3 and not BatchLoss("b,s", osl, "s").needs_z
+    assert BatchLoss("b,s", lin, True).passes() == 4 and BatchLoss("b,s", lin, True).needs_z
+    with pytest.raises(ValueError, match="field kinds"):
+        antithetic_fields("q", ("b",), lin)
+    with pytest.raises(ValueError, match="field kinds"):
+        antithetic_fields(1, ("b",), lin)

@@ -31,17 +31,14 @@ def test_closure_follows_modules_and_packages(tmp_path):
     assert {"si.sampling", "si.likelihood", "si.training", "sibench.stages.sampling", "sibench.samples"} <= set(evaluate)
     assert "si.sampling" not in tree.closure([STAGE_MODULES["train"]])
     assert "sibench.densities.entropies" in tree.closure(["sibench.pairs"])  # package __init__ -> its modules
-    # si.sampling becomes a package: __init__ re-exports from two modules, one importing the other
-    src = (root / "si/sampling.py").read_text()
-    (root / "si/sampling.py").unlink()
-    (root / "si/sampling").mkdir()
-    (root / "si/sampling/core.py").write_text(src.replace("\nfrom .", "\nfrom .."))
-    (root / "si/sampling/sde.py").write_text("from .core import sample_ode\nfrom ..fields import drift\n")
-    (root / "si/sampling/__init__.py").write_text("from .core import *  # noqa: F401,F403\nfrom . import sde\n")
-    tree = SourceTree(root)
-    evaluate = tree.closure([STAGE_MODULES["evaluate"]])
-    assert {"si.sampling", "si.sampling.core", "si.sampling.sde", "si.fields"} <= set(evaluate)
+    # si.sampling is a package: its __init__ re-exports from modules that import one another
+    assert {"si.sampling", "si.sampling.ode", "si.sampling.sde", "si.fields"} <= set(evaluate)
     assert not any(m.startswith("si.sampling") for m in tree.closure([STAGE_MODULES["train"]]))
+    # a module added to the package and imported by its __init__ joins the closure
+    (root / "si/sampling/extra.py").write_text("from .sde import *  # noqa: F401,F403\n")
+    with open(root / "si/sampling/__init__.py", "a") as fh:
+        fh.write("\nfrom . import extra  # noqa: E402,F401\n")
+    assert "si.sampling.extra" in SourceTree(root).closure([STAGE_MODULES["evaluate"]])
     before = _versions(root)
     with open(root / "si/sampling/sde.py", "a") as fh:
         fh.write("\n# an edit\n")

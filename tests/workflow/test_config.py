@@ -2,6 +2,9 @@
 configs pass the schema and the cross-reference checks; the default config covers the reproduction."""
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 import yaml
 
@@ -9,7 +12,7 @@ from sibench.config import plan, train_spec
 from sibench.pairs import BENCHMARKS, get_benchmark
 from si.interpolants import PATHS
 
-from .tiny import ROOT, snakemake, variant
+from .tiny import ROOT, SNAKEFILE, TINY, snakemake, variant
 
 
 # ----------------------------------------------------------------------------------------
@@ -40,6 +43,23 @@ BAD_CONFIGS = {
     "empty window in a method's train override": (
         lambda c: c["methods"]["linear-bs"].update(train={"t_min": 0.7, "t_max": 0.3}),
         ["methods.linear-bs.train", "t_min < t_max"]),
+    # each of these used to pass and crash a job, or give infinite results, or fail without naming a key
+    "NaN eps": (lambda c: c.update(eps=[0, float("nan")]), ["eps[1]", "finite"]),
+    "integer with a fraction": (lambda c: c["train"].update(steps=60.5), ["60.5", "integer"]),
+    "objective that needs a nonzero gamma": (lambda c: c["methods"]["linear-bs"].update(gamma="zero"),
+                                             ["methods.linear-bs.objective", "gamma"]),
+    "denoiser window touching the ends": (
+        lambda c: c["methods"]["linear-bs"].update(objective="b,eta", sampling={"t_min": 0.0, "t_max": 1.0}),
+        ["methods.linear-bs.sampling", "at t = 0"]),
+    "sample count above the bound": (lambda c: c["sampling"].update(n=10 ** 9), ["sampling", "maximum of 10000"]),
+    "benchmark dimension above the bound": (
+        lambda c: c["benchmarks"].update({"hd-mixture-d100000": {"methods": ["linear-bs"]}}),
+        ["benchmarks.hd-mixture-d100000", "upper bound 1024"]),
+    "device the machine does not have": (lambda c: c.update(device="cuda:99"), ["device", "'cuda:99'"]),
+    "method name ending in a newline": (
+        lambda c: (c["methods"].update({"lin\n": {"path": "linear", "objective": "b,s"}}),
+                   c["benchmarks"]["gmm-pair"]["methods"].append("lin\n")),
+        ["methods", "does not match"]),
 }
 
 
@@ -52,6 +72,30 @@ def test_invalid_config_names_the_key(tmp_path, case):
     for needle in needles:
         assert needle in out, f"{case}: {needle!r} not in the error:\n{out[-3000:]}"
     assert not (tmp_path / "results").exists(), "no job may start on an invalid config"
+
+
+def test_a_duplicate_key_stops_the_run_naming_file_and_line(tmp_path):
+    """Snakemake keeps the last of a repeated key (train.steps 6000 here) without a word."""
+    text = yaml.safe_dump(TINY, sort_keys=False).replace("  steps: 60\n", "  steps: 60\n  steps: 6000\n", 1)
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(text)
+    res = subprocess.run([sys.executable, "-m", "snakemake", "-s", str(SNAKEFILE), "--directory", str(tmp_path),
+                          "--configfile", str(cfg), "--cores", "1", "-n"], capture_output=True, text=True,
+                         timeout=600, cwd=tmp_path)
+    out = res.stdout + res.stderr
+    line = text.splitlines().index("  steps: 6000") + 1
+    assert res.returncode != 0 and f"config.yaml, line {line}: key 'steps' is given twice" in out, out[-3000:]
+
+
+def test_integral_floats_are_used_as_ints_by_the_jobs(tmp_path):
+    """steps: 60.0 passes the schema (an integer in JSON Schema) and used to crash the train job with a
+    TypeError; the workflow converts it, so the job trains (fm-b: one train job, a few seconds)."""
+    cfg = variant(lambda c: (c["train"].update(steps=60.0, log_every=20.0),
+                             c["sampling"]["ode"].update(steps=[5.0, 10.0]),
+                             c.update(resources={"train": {"threads": 1.0}})))
+    res = snakemake(tmp_path, cfg, "results/tiny/models/gmm-pair/fm-b/seed0.pt")
+    assert res.returncode == 0, (res.stdout + res.stderr)[-3000:]
+    assert (tmp_path / "results/tiny/models/gmm-pair/fm-b/seed0.pt").stat().st_size > 0
 
 
 def test_schema_lists_every_registered_benchmark():

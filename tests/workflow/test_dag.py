@@ -3,6 +3,7 @@ every table and figure and the HTML report."""
 from __future__ import annotations
 
 import importlib.util
+import re
 import subprocess
 import sys
 import time
@@ -50,6 +51,9 @@ def test_tiny_sweep_builds_every_table_figure_and_the_report(tmp_path):
     and a bridge pair (bridge tables and figure), then `snakemake --report`."""
     cfg = variant(lambda c: (
         c.update(seeds=[0, 1]),   # one job per benchmark x method trains and evaluates both seeds
+        c["evaluation"].update(floor_repeats=2, two_sample=["energy", "mmd"], permutations=20, sliced_n=500,
+                               sliced_projections=8),
+        c["likelihood"].update(sde_n=20, fk_paths=4, fk_min_ess=2, fk_max_eps=0.1),
         c["methods"].update({"osl-bs": {"path": "one-sided-linear", "objective": "b,s"},
                              "sb-bs": {"path": "linear", "gamma": "brownian", "a": "sigma2", "objective": "b,s",
                                        "coupling": "entropic", "train": {"batch": 64}}}),
@@ -64,12 +68,24 @@ def test_tiny_sweep_builds_every_table_figure_and_the_report(tmp_path):
     assert {"metric_vs_eps.png", "w2_vs_nfe.png", "training_curves.png", "compute.png",
             "bridge_sb-gauss-d2-s1.png"} <= names
     assert {f"samples_{b}.png" for b in ("gmm-pair", "gauss-checkerboard", "sb-gauss-d2-s1")} <= names
-    assert len(tables) == 9  # md, tex, html per benchmark
+    assert len(tables) == 9 + 2  # md, tex, html per benchmark; the metric-power table (md, html)
+    power = (tmp_path / "report/tiny/tables/metric_power.md").read_text()
+    assert all(b in power for b in ("gmm-pair", "gauss-checkerboard", "sb-gauss-d2-s1")) and "(lead)" in power
     md = (tmp_path / "report/tiny/tables/sb-gauss-d2-s1.md").read_text()
-    assert "Coupling W2" in md and "Bures-W2 of the marginal at t = 0.5" in md and "**" in md
+    assert "Lead metric: distance to the exact bridge" in md and "Coupling W2" in md
+    assert "marginal at t = 0.5" in md and "Energy distance" in md and "withheld" in md
     assert "support" in (tmp_path / "report/tiny/tables/gauss-checkerboard.md").read_text()
     tex = (tmp_path / "report/tiny/tables/gmm-pair.tex").read_text()
-    assert r"\begin{tabular}" in tex and r"\textbf{" in tex
+    assert r"\begin{tabular}" in tex and "Field error" in tex
+    # no KL in any table is negative (the paired estimate is a mean of r - 1 - log r >= 0)
+    kls = []
+    for p in (tmp_path / "report/tiny/tables").glob("*.md"):
+        for section in p.read_text().split("### ")[1:]:
+            if "KL" in section.splitlines()[0]:
+                kls += [float(m) for m in re.findall(r"\|\s*\**\s*(-?[0-9.]+) \[", section)]
+    assert kls and min(kls) >= 0, kls
+    summary = (tmp_path / "report/tiny/summary.md").read_text()
+    assert "## gmm-pair: field error against the exact oracle" in summary
     bench = (tmp_path / "results/tiny/benchmarks.csv").read_text()
     assert "train" in bench and "max_rss" in bench
     import pandas as pd

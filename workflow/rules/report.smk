@@ -2,7 +2,8 @@
 
 
 rule tables:
-    """Per benchmark: methods x eps, mean +- std over seeds, best per column marked."""
+    """Per benchmark: methods x eps, mean [95% t-interval] over seeds, led by the benchmark's discriminating
+    metric; a best marked only where a paired test over seeds separates it (sibench.tables)."""
     input:
         metrics=results("metrics.csv"),
         truth_json=results("truth/{benchmark}.json"),
@@ -42,7 +43,7 @@ rule tables:
 
 
 rule summary_table:
-    """One Markdown page: the W2 table (with floor) of every benchmark."""
+    """One Markdown page: every benchmark's lead table and its failures."""
     input:
         metrics=results("metrics.csv"),
         truth_json=expand(results("truth/{benchmark}.json"), benchmark=BENCHMARKS),

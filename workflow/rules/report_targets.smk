@@ -10,6 +10,8 @@ SUMMARY_FIGURES = [
 ]
 FIGURES = SAMPLE_FIGURES + BRIDGE_FIGURES + SUMMARY_FIGURES
 TABLES = [reports(f"tables/{b}.{ext}") for b in BENCHMARKS for ext in ("md", "tex", "html")]
+# the metric-power table (workflow/rules/power.smk; POWER_BENCHMARKS is empty when power is disabled)
+POWER_TARGETS = [reports(f"tables/metric_power.{ext}") for ext in ("md", "html")] if POWER_BENCHMARKS else []
 
 
 def first_seed_samples(wildcards):

@@ -87,3 +87,16 @@ def test_bad_input_raises_clear_errors():
         it.points(torch.tensor([-0.1]), torch.zeros(1, 2), torch.zeros(1, 2))
     with pytest.raises(ValueError, match="shape"):
         it.points(torch.tensor([0.1]), torch.zeros(1, 2), torch.zeros(1, 3))
+
+
+@pytest.mark.parametrize("a", [True, False, float("nan"), float("inf"), "1.0", None])
+def test_gamma_parameter_must_be_a_finite_positive_number(a):
+    """a=True used to be taken as a = 1.0 (bool is an int in Python)."""
+    with pytest.raises(ValueError, match="finite positive number"):
+        Interpolant("linear", "brownian", a=a)
+
+
+def test_gamma_parameter_accepts_integers_and_numpy_numbers():
+    import numpy as np
+    assert Interpolant("linear", "brownian", a=2).a == 2.0
+    assert Interpolant("linear", "brownian", a=np.float64(0.5)).a == 0.5

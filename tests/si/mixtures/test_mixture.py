@@ -67,3 +67,22 @@ def test_standard_normal_and_bad_shapes():
     assert rho.is_standard_normal() and rho.diagonal
     with pytest.raises(ValueError, match="shape"):
         rho.log_prob(torch.zeros(4, 2, dtype=F64))
+
+
+EYE2 = torch.eye(2, dtype=F64)
+
+
+@pytest.mark.parametrize("weights,means,covs,message", [
+    ([1.0], [[float("nan"), 0.0]], [EYE2], r"means must be finite; component\(s\) \[0\]"),
+    ([0.5, 0.5], [[0.0, 0.0], [1.0, float("inf")]], [EYE2, EYE2], r"means must be finite; component\(s\) \[1\]"),
+    ([1.0], [[0.0, 0.0]], [[[float("inf"), 0.0], [0.0, 1.0]]], r"covs must be finite; component\(s\) \[0\]"),
+    ([float("nan"), 0.5], [[0.0, 0.0], [1.0, 1.0]], [EYE2, EYE2], r"weights must be finite; component\(s\) \[0\]"),
+    ([1.5, -0.5], [[0.0, 0.0], [1.0, 1.0]], [EYE2, EYE2], r"weights must be positive; component\(s\) \[1\]"),
+    ([0.7, 0.7], [[0.0, 0.0], [1.0, 1.0]], [EYE2, EYE2], r"weights must sum to 1, got sum 1.4"),
+], ids=["nan mean", "inf mean", "inf cov", "nan weight", "negative weight", "sum"])
+def test_bad_parameters_are_refused_naming_the_problem(weights, means, covs, message):
+    """A NaN mean used to give a mixture whose every log density is NaN; a negative weight whose
+    weights still sum to 1 used to be refused with 'got sum 1'."""
+    with pytest.raises(ValueError, match=message):
+        GaussianMixture(torch.tensor(weights, dtype=F64), torch.tensor(means, dtype=F64),
+                        torch.stack([torch.as_tensor(c, dtype=F64) for c in covs]))

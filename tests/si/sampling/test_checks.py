@@ -56,3 +56,18 @@ def test_butcher_tableaus_are_consistent():
         for i, (ci, row) in enumerate(zip(c, A)):
             assert len(row) == i and abs(sum(row) - ci) < 1e-15, (method, i)
         assert abs(sum(w) - 1) < 1e-15, method
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+@pytest.mark.parametrize("sampler", ["ode", "sde", "sde_denoiser"])
+def test_non_finite_x0_is_refused(sampler, bad):
+    """A NaN in x0 used to run through every sampler and come out as a NaN sample, which the metrics
+    count as a model failure; now the shared state check refuses it, naming the row."""
+    oracle = gaussian_oracle(AFFINE_MEAN, AFFINE_STD)
+    x = torch.zeros(5, 2, dtype=F64)
+    x[3, 1] = bad
+    run = {"ode": lambda: sample_ode(oracle.b, x, steps=2),
+           "sde": lambda: sample_sde(oracle.b, oracle.s, x, steps=2, eps=0.5),
+           "sde_denoiser": lambda: sample_sde_denoiser(oracle.v, oracle.eta, oracle.interpolant, x, steps=2, eps=0.5)}
+    with pytest.raises(ValueError, match=r"x0 must be finite: 1 of its 5 rows hold NaN or inf \(first: row 3\)"):
+        run[sampler]()

@@ -9,7 +9,7 @@ import torch
 from si import Interpolant
 from si.mixtures import standard_normal
 from si.oracle import InterpolantOracle
-from si.training import TrainConfig, train
+from si.training import TrainConfig, TrainingDiverged, train
 
 from ...conftest import TINY, TRAIN_RHO0, TRAIN_RHO1
 
@@ -57,9 +57,25 @@ def test_non_finite_loss_stops_with_clear_error_and_no_checkpoint(tmp_path):
             return x
 
     path = tmp_path / "model.pt"
-    with pytest.raises(FloatingPointError, match="non-finite training loss at step 1"):
+    with pytest.raises(FloatingPointError, match=r"non-finite training loss at step 1 \(.*checked steps 1-10\)") as e:
         train(Interpolant("linear"), "b,s", TRAIN_RHO0, Poisoned(), TINY, checkpoint=path, log=io.StringIO())
+    assert isinstance(e.value, TrainingDiverged) and e.value.criterion == "non-finite" and e.value.steps == (1, 10)
     assert not path.exists()
+
+
+def test_runaway_training_fails_naming_the_criterion(tmp_path):
+    """lr = 10 sends the loss to about 1e9 while it stays finite: that used to count as a trained model
+    (the tables then showed W2 ~ 1e6 as a result). The loss climbs far above its initial value within
+    the first window of checks; a sane learning rate on the same run does not (si.training.guard)."""
+    path = tmp_path / "model.pt"
+    with pytest.raises(FloatingPointError, match=r"training ran away in steps 1-10 \(criterion: runaway loss\)") as e:
+        train(Interpolant("linear", "brownian"), "b,s", TRAIN_RHO0, TRAIN_RHO1,
+              TrainConfig(**{**TINY.__dict__, "lr": 10.0}), checkpoint=path, log=io.StringIO())
+    assert isinstance(e.value, TrainingDiverged) and e.value.criterion == "runaway"
+    assert not path.exists()
+    train(Interpolant("linear", "brownian"), "b,s", TRAIN_RHO0, TRAIN_RHO1,
+          TrainConfig(**{**TINY.__dict__, "lr": 0.1}), checkpoint=path, log=io.StringIO())
+    assert path.exists()
 
 
 def test_one_sided_and_mirror_train():
@@ -100,3 +116,15 @@ def test_learned_fields_match_the_oracle():
     print(f"\nlearning test: trained in {seconds:.1f}s; relative L2 error b {err_b:.4f}, s {err_s:.4f}")
     assert err_b <= 0.05
     assert err_s <= 0.10
+
+
+def test_monitor_sees_the_averaged_model_at_every_check():
+    seen = []
+    cfg = TrainConfig(**{**TINY.__dict__, "check_every": 10})
+    final = train(Interpolant("linear", "brownian"), "b,s", TRAIN_RHO0, TRAIN_RHO1, cfg, log=io.StringIO(),
+                  monitor=lambda step, model: seen.append((step, model)))
+    assert [s for s, _ in seen] == [10, 20, 30]
+    t, x = torch.full((4,), 0.5), torch.randn(4, 2)
+    with torch.no_grad():
+        torch.testing.assert_close(seen[-1][1].b(t, x), final.b(t, x))  # the last snapshot is the trained model
+        assert not torch.equal(seen[0][1].b(t, x), final.b(t, x))

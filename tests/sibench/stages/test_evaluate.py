@@ -52,9 +52,10 @@ def test_sample_model_runs_every_sampler_from_the_same_x0():
 
 
 def test_diverged_training_is_reported_not_fatal(tmp_path):
-    """A non-finite training loss leaves a checkpoint marked failed; its evaluation writes one
-    train_failed row (and a sample file with only the run's meta), so the sweep and its table still
-    complete, and the figures draw it as such."""
+    """A non-finite training loss leaves a checkpoint marked failed; its evaluation writes a train_failed
+    row per eps the run would have been evaluated at (and a sample file with only the run's meta), so the
+    sweep and its table still complete, the tables can tell 'failed' from 'n/a', and the figures draw it
+    as such."""
     cfg = variant(lambda c: c["train"].update(lr=1e30, steps=30))
     model = tmp_path / "m.pt"
     train_run(stage_spec(cfg, "train", "gmm-pair", "linear-bs", 0), model)
@@ -63,10 +64,53 @@ def test_diverged_training_is_reported_not_fatal(tmp_path):
     evaluate_run(stage_spec(cfg, "evaluate", "gmm-pair", "linear-bs", 0), model, tmp_path / "t.npz",
                  tmp_path / "t.json", tmp_path / "s.npz", tmp_path / "rows.csv")
     rows = pd.read_csv(tmp_path / "rows.csv")
-    assert list(rows["metric"]) == ["train_failed"] and rows["method"].iloc[0] == "linear-bs"
+    assert set(rows["metric"]) == {"train_failed"} and set(rows["method"]) == {"linear-bs"}
+    assert sorted(rows["eps"]) == [0.0, 0.5]
     assert np.load(tmp_path / "s.npz").files == ["meta"]
     from sibench.figures.samples import fig_bridge, fig_samples
     inputs = SimpleNamespace(samples=[str(tmp_path / "s.npz")], truth=str(tmp_path / "t.npz"))
     fig_samples(inputs, tmp_path / "samples.png", benchmark="gmm-pair")
     fig_bridge(inputs, tmp_path / "bridge.png", benchmark="sb-gauss-d2-s1", times=(0.5,))
     assert (tmp_path / "samples.png").exists() and (tmp_path / "bridge.png").exists()
+
+
+def test_runaway_training_is_recorded_as_failed(tmp_path):
+    """lr = 10: the loss stays finite but runs away (si.training.TrainingDiverged, a FloatingPointError);
+    train_run records it as failed, naming the criterion, and the evaluation writes train_failed."""
+    cfg = variant(lambda c: c["train"].update(lr=10.0, steps=60))
+    model = tmp_path / "m.pt"
+    train_run(stage_spec(cfg, "train", "gmm-pair", "linear-bs", 0), model)
+    assert "criterion: runaway loss" in model.with_suffix(".json").read_text()
+    make_truth(stage_spec(cfg, "truth", "gmm-pair"), tmp_path / "t.npz", tmp_path / "t.json")
+    evaluate_run(stage_spec(cfg, "evaluate", "gmm-pair", "linear-bs", 0), model, tmp_path / "t.npz",
+                 tmp_path / "t.json", tmp_path / "s.npz", tmp_path / "rows.csv")
+    assert list(pd.read_csv(tmp_path / "rows.csv")["metric"]) == ["train_failed"]
+
+
+def test_corrupt_checkpoint_is_named_removed_and_retrained(tmp_path):
+    """A checkpoint with flipped bytes, or truncated, fails the evaluation with its path in the error; the
+    stage removes it and its sidecar, so the workflow's next run trains it again (its output is missing),
+    after which the evaluation succeeds."""
+    import pytest
+
+    from si.training import CheckpointError
+    cfg = variant(lambda c: c["train"].update(steps=20))
+    train_spec, eval_spec = stage_spec(cfg, "train", "gmm-pair", "fm-b", 0), stage_spec(cfg, "evaluate", "gmm-pair",
+                                                                                         "fm-b", 0)
+    model = tmp_path / "m.pt"
+    make_truth(stage_spec(cfg, "truth", "gmm-pair"), tmp_path / "t.npz", tmp_path / "t.json")
+    outputs = (tmp_path / "t.npz", tmp_path / "t.json", tmp_path / "s.npz", tmp_path / "rows.csv")
+    for damage in ("flip", "truncate"):
+        train_run(train_spec, model)
+        data = bytearray(model.read_bytes())
+        if damage == "flip":
+            data[len(data) // 2:len(data) // 2 + 4] = b"\xff\xff\xff\xff"
+        else:
+            data = data[: len(data) - 100]
+        model.write_bytes(bytes(data))
+        with pytest.raises(CheckpointError, match=f"checkpoint {model}: .*removed it and its sidecar"):
+            evaluate_run(eval_spec, model, *outputs)
+        assert not model.exists() and not model.with_suffix(".json").exists()
+    train_run(train_spec, model)  # what the next run does for the missing checkpoint
+    evaluate_run(eval_spec, model, *outputs)
+    assert {"w2", "kl", "cross_entropy"} <= set(pd.read_csv(tmp_path / "rows.csv")["metric"])
