@@ -35,12 +35,14 @@ report: "workflow/report/workflow.rst"
 include: "workflow/rules/power.smk"
 include: "workflow/rules/report_targets.smk"
 include: "workflow/rules/paper_targets.smk"
+include: "workflow/rules/paper_sec7_targets.smk"
 include: "workflow/rules/truth.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/paper.smk"
+include: "workflow/rules/paper_sec7.smk"
 
 
 # On a cluster (profiles/slurm) these run on the submitting host: they only read tables and draw.
@@ -60,6 +62,9 @@ localrules:
     paper_fig2_trajectories,
     paper_fig4_likelihood,
     paper_fig5_bridge,
+    sec7_1_figure,
+    sec7_2_figure,
+    sec7_3_figure,
 
 
 rule all:
@@ -73,3 +78,4 @@ rule all:
         POWER_TARGETS,
         FIGURES,
         PAPER_TARGETS,
+        SEC7_TARGETS,

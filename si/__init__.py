@@ -6,6 +6,7 @@ from . import interpolants, mixtures, oracle, times, linalg  # noqa: F401
 from . import divergence, fields, likelihood, sampling  # noqa: F401
 from . import objectives, nets, training  # noqa: F401
 from . import bridges, couplings, metrics, fileio  # noqa: F401
+from . import rectify  # noqa: F401
 from .interpolants import Interpolant
 from .mixtures import GaussianMixture
 
@@ -13,4 +14,4 @@ __version__ = "0.1.0"
 
 __all__ = ["Interpolant", "GaussianMixture", "interpolants", "mixtures", "oracle", "times", "linalg", "divergence",
            "fields", "likelihood", "sampling", "objectives", "nets", "training", "bridges", "couplings", "metrics",
-           "fileio", "__version__"]
+           "fileio", "rectify", "__version__"]

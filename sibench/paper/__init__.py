@@ -12,6 +12,11 @@ one row per plotted number, written as CSV beside each figure) and their plots; 
   fig5_bridge         marginals of the Brownian interpolant with the independent and the entropic coupling
   fig5_plot           against the exact Gaussian Schroedinger bridge (Bures-W2 over t)
 
+Section 7 of the paper (docs/paper.md), one module per step: sec7_models (plan and train the models),
+sec7_1_checkerboard / sec7_1_plot (7.1, figures 9-10), sec7_2_gmm128 / sec7_2_plot (7.2, figures 12-14),
+sec7_3_classifier / sec7_3_digits / sec7_3_plot (7.3 on the digits, figures 15-17), sec7_stats (uncertainties,
+the optimal eps), sec5_3_rectify (the section 5.3 rectification claim, the suite's own figure).
+
 models plans the trained models of figures 3 and 4 (reusing the sweep's checkpoints where it trains the
 same model). Every figure looks like the report's (sibench.figures.style). Each figure module (for figures
 4 and 5, its plot module) has a write_* function that a rule's script calls: compute, write the CSVs, plot.
@@ -32,6 +37,16 @@ FIGURE_MODULES = {
     "paper_fig4_kl": ("sibench.paper.fig4_likelihood",),
     "paper_fig4_likelihood": ("sibench.paper.fig4_plot",),     # (imports fig4_likelihood)
     "paper_fig5_bridge": ("sibench.paper.fig5_plot",),         # (imports fig5_bridge)
+    # section 7 and the section 5.3 claim (workflow/rules/paper_sec7.smk, docs/paper.md)
+    "sec7_train": ("sibench.paper.sec7_models",),
+    "sec7_1_evaluate": ("sibench.paper.sec7_1_checkerboard",),
+    "sec7_1_figure": ("sibench.paper.sec7_1_plot",),
+    "sec7_2_evaluate": ("sibench.paper.sec7_2_gmm128",),
+    "sec7_2_figure": ("sibench.paper.sec7_2_plot",),
+    "sec7_3_classifier": ("sibench.paper.sec7_3_classifier",),
+    "sec7_3_evaluate": ("sibench.paper.sec7_3_digits",),
+    "sec7_3_figure": ("sibench.paper.sec7_3_plot",),
+    "sec5_3_rectify": ("sibench.paper.sec5_3_rectify",),
 }
 
 

@@ -42,7 +42,8 @@ def test_shipped_configs_enable_every_figure():
         cfg = yaml.safe_load((ROOT / "config" / f"{name}.yaml").read_text())
         pf = cfg.get("paper_figures")
         assert pf is not None, name
-        assert set(pf) == {"density", "trajectories", "checkerboard", "likelihood", "bridge"}, name
+        assert set(pf) == {"density", "trajectories", "checkerboard", "likelihood", "bridge", "sec7_1_checkerboard",
+                           "sec7_2_gmm128", "sec7_3_digits", "sec5_3_rectify"}, name
         assert all(v.get("enabled", True) for v in pf.values()), name
 
 

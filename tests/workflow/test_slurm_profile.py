@@ -76,7 +76,7 @@ def test_profile_and_localrules_name_existing_rules(tmp_path):
 
 @pytest.mark.parametrize("configfile, gpu_rules", [
     ("config/quick.yaml", set()),                                   # resources: none -> no GPU anywhere
-    ("config/paper.yaml", {"train", "evaluate", "paper_train"}),    # resources: train/evaluate gpu 1
+    ("config/paper.yaml", {"train", "evaluate", "paper_train", "sec7_train"}),  # resources: train/evaluate gpu 1
 ])
 def test_gpu_only_where_the_config_asks_and_model_jobs_grouped(tmp_path, configfile, gpu_rules):
     out = snakemake("-n", "--workflow-profile", "profiles/slurm", "--configfile", configfile, workdir=tmp_path)
