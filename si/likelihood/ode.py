@@ -20,7 +20,7 @@ from ..fields import Counted, Field, call_counts
 from ..sampling import (ODE_FIXED, ODE_METHODS, check_state, check_steps, check_window, integrate_adaptive,
                         integrate_fixed, time_grid)
 from ..times import as_time
-from .result import LogDensity, LogProbResult, divergence_probes, log_prob0_at, mean_stderr
+from .result import LogDensity, LogProbResult, as_log_density, divergence_probes, log_prob0_at, mean_stderr
 
 Tensor = torch.Tensor
 
@@ -33,10 +33,13 @@ def ode_likelihood(b: Field, log_prob0: LogDensity, x: Tensor, steps: int = 200,
                    last_step: str = "ode", rtol: float = 1e-6, atol: float = 1e-6) -> LogProbResult:
     """log rho^_1(x) of the probability-flow ODE with velocity b and base density rho0 (module doc).
 
+    log_prob0: a callable x -> log rho0(x) of shape (n,) or a density with .log_prob (not samples).
+
     method: "euler" | "heun" | "midpoint" | "rk4" (`steps` fixed steps) or "dopri5" (rtol, atol).
     divergence: "exact" or "hutchinson" (`probes` vectors per point, "rademacher" or "gaussian").
     """
     x, steps = check_state(x, "x"), check_steps(steps)
+    log_prob0 = as_log_density(log_prob0)
     lo, hi = check_window(t_min, t_max, last_step)
     if method not in ODE_METHODS:
         raise ValueError(f"unknown ODE method {method!r}; valid: {list(ODE_METHODS)}")

@@ -1,6 +1,11 @@
 """What the likelihood estimators return, the choice of divergence, and the checked call of the base
 density log rho0 (docs/theory.md §5).
 
+The base density log rho0 is given as a callable x -> (n,) or as a density object with .log_prob
+(`as_log_density`). A tensor of samples of rho0 cannot stand in for it: the likelihood needs log rho0
+at the points X_0 the flow maps x to, which samples alone do not give; that is an error naming the
+problem (train from samples, evaluate the likelihood against a density you know, e.g. N(0, I)).
+
 The divergence in the likelihood ODE of Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797, is exact
 or Hutchinson's estimate with k probes per point (`divergence_probes`); the spread over probes or
 paths gives the standard error (`mean_stderr`). The Feynman-Kac estimator also reports, per point, the
@@ -13,6 +18,7 @@ import math
 from dataclasses import dataclass
 from typing import Callable, Dict, Optional
 
+import numpy as np
 import torch
 
 from ..divergence import PROBES, make_probes
@@ -22,7 +28,7 @@ LogDensity = Callable[[Tensor], Tensor]
 DIVERGENCES = ("exact", "hutchinson")
 
 __all__ = ["LogProbResult", "LogDensity", "DIVERGENCES", "divergence_probes", "mean_stderr", "log_prob0_at",
-           "effective_sample_size"]
+           "effective_sample_size", "as_log_density"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,25 @@ def mean_stderr(v: Tensor) -> Optional[Tensor]:
     """Standard error of the mean over the last axis (None for a single value)."""
     k = v.shape[-1]
     return v.std(-1) / math.sqrt(k) if k > 1 else None
+
+
+def as_log_density(obj, name: str = "log_prob0") -> LogDensity:
+    """log rho0 as a callable x -> (n,): a density object's .log_prob, or a callable as it is.
+
+    A tensor, array or iterable of samples has no log density: ValueError saying so."""
+    log_prob = getattr(obj, "log_prob", None)
+    if callable(log_prob):
+        return log_prob
+    if callable(obj):
+        return obj
+    if isinstance(obj, (Tensor, np.ndarray, list, tuple)) or hasattr(obj, "__iter__"):
+        what = f"shape {tuple(obj.shape)}" if hasattr(obj, "shape") else type(obj).__name__
+        raise ValueError(f"{name}: got samples ({what}), but the likelihood needs the log density log rho0 at "
+                         f"arbitrary points, which samples do not give; pass a density with .log_prob(x) (e.g. "
+                         f"si.mixtures.standard_normal(d) for a Gaussian base) or a callable x -> log rho0(x) of "
+                         f"shape (n,)")
+    raise ValueError(f"{name} must be a callable x -> log rho0(x) of shape (n,) or a density with .log_prob(x), "
+                     f"got {type(obj).__name__}")
 
 
 def log_prob0_at(log_prob0: LogDensity, x: Tensor) -> Tensor:

@@ -36,7 +36,7 @@ from ..divergence import value_and_divergences
 from ..fields import Counted, Field, Schedule, call_counts, check_eps, eps_at
 from ..sampling import SCORE_WINDOW, SDE_METHODS, check_state, check_steps, check_window, time_grid
 from ..times import as_time
-from .result import LogDensity, LogProbResult, divergence_probes, effective_sample_size, log_prob0_at
+from .result import LogDensity, LogProbResult, as_log_density, divergence_probes, effective_sample_size, log_prob0_at
 
 Tensor = torch.Tensor
 SDE_ESTIMATORS = ("score", "feynman-kac")
@@ -55,6 +55,8 @@ def sde_likelihood(b: Field, s: Field, log_prob0: LogDensity, x: Tensor, steps: 
                    last_step: str = "ode") -> LogProbResult:
     """log rho^_1(x) of the forward SDE (b + eps s, eps) by estimator "score" (a) or "feynman-kac" (b).
 
+    log_prob0: a callable x -> log rho0(x) of shape (n,) or a density with .log_prob (not samples).
+
     `paths` backward paths per point, `steps` steps on [t_min, t_max] (module doc) of
     "euler-maruyama" or "heun" (stochastic Heun on the pair (Y, int), weak order 2 for this additive
     noise; 2 NFE per step). stderr: Monte Carlo standard error over paths (delta method for (b)).
@@ -63,6 +65,7 @@ def sde_likelihood(b: Field, s: Field, log_prob0: LogDensity, x: Tensor, steps: 
     -dW (paths even); `control_variate` (estimator (a) only) subtracts the Ito martingale of s.
     """
     x, steps, eps = check_state(x, "x"), check_steps(steps), check_eps(eps)
+    log_prob0 = as_log_density(log_prob0)
     lo, hi = check_window(t_min, t_max, last_step)
     if isinstance(paths, bool) or not isinstance(paths, int) or paths < 1:
         raise ValueError(f"paths must be an integer >= 1, got {paths!r}")

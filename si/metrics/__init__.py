@@ -11,7 +11,7 @@ from .kl import kl_terms, paired_kl
 from .kde import GaussianKDE, bandwidth_factor, kde_kl  # Gaussian KDEs and their KL (section 7.2's metric)
 from .modes import assign_modes, mode_bures, mode_weight_tv, mode_weights  # per-mode errors against a mixture
 from .paths import coupling_w2, path_energy
-from .samples import as_array, as_sample_pair, draw_samples, sliced_w2, w2, w2_floor
+from .samples import as_array, as_sample_pair, disjoint_subsets, draw_samples, sliced_w2, w2, w2_floor
 from .two_sample import (STATISTICS, PermutationTest, energy_distance, median_bandwidth, mmd2, permutation_test,
                          two_sample_test)
 
@@ -19,4 +19,5 @@ __all__ = ["w2", "w2_floor", "sliced_w2", "gaussian_fit", "bures_w2", "bures_w2_
            "conditional_bw_uvp", "coupling_w2", "path_energy", "bridge_metrics", "NUM_ITERMAX", "draw_samples",
            "as_array", "as_sample_pair", "paired_kl", "kl_terms", "energy_distance", "mmd2", "two_sample_test",
            "permutation_test", "PermutationTest", "median_bandwidth", "STATISTICS", "field_rel_mse"]
+__all__ += ["disjoint_subsets"]
 __all__ += ["GaussianKDE", "bandwidth_factor", "kde_kl", "assign_modes", "mode_weights", "mode_weight_tv", "mode_bures"]

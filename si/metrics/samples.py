@@ -5,7 +5,8 @@ float64. Inputs are tensors or arrays of shape (n, d).
 
 - w2: exact W2 between empirical measures, ot.emd2 on the squared Euclidean cost with numItermax
   >= 1e7; POT stops early with only a warning, which is raised here as an error.
-- w2_floor: W2 between two independent sample sets of the truth at the same n (report beside w2).
+- w2_floor: W2 between two independent sample sets of the truth at the same n (report beside w2); from
+  a density, a sampler, or a tensor of held-out samples (two disjoint subsets: `disjoint_subsets`).
 - sliced_w2: sliced W2 (random directions), for large n.
 Used to score samplers of stochastic interpolants (Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797).
 """
@@ -22,7 +23,7 @@ from ..couplings import NUM_ITERMAX, exact_ot
 Tensor = torch.Tensor
 ArrayLike = Union[Tensor, np.ndarray]
 
-__all__ = ["w2", "w2_floor", "sliced_w2", "draw_samples", "as_array", "as_sample_pair", "ArrayLike",
+__all__ = ["w2", "w2_floor", "sliced_w2", "draw_samples", "disjoint_subsets", "as_array", "as_sample_pair", "ArrayLike",
            "NUM_ITERMAX"]
 
 
@@ -73,14 +74,38 @@ def draw_samples(sample, n: int, generator: Optional[torch.Generator]):
         return sample.sample(n, generator=generator)
     if callable(sample):
         return sample(n, generator)
-    raise ValueError("sample must be a callable (n, generator) -> samples or have a .sample(n, generator=) method")
+    raise ValueError(f"sample must be a callable (n, generator) -> samples or have a .sample(n, generator=) method, "
+                     f"got {type(sample).__name__} (for a tensor of samples use disjoint_subsets)")
+
+
+def disjoint_subsets(data: ArrayLike, n: int, generator: Optional[torch.Generator] = None) -> Tuple[Tensor, Tensor]:
+    """Two disjoint random subsets of n rows each of a tensor (or array) of samples (N, d), N >= 2n:
+    two independent sample sets of the data's distribution (one random permutation, drawn with
+    `generator`; its first n rows and its next n rows). The floor of a two-sample distance for your
+    own data is that distance between the two subsets (the value a perfect model gets at size n)."""
+    if isinstance(n, bool) or int(n) != n or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n}")
+    x = torch.as_tensor(data) if isinstance(data, np.ndarray) else data
+    if not isinstance(x, Tensor) or x.dim() != 2:
+        desc = tuple(x.shape) if isinstance(x, Tensor) else type(data).__name__
+        raise ValueError(f"data must be a tensor or array of samples of shape (N, d), got {desc}")
+    if x.shape[0] < 2 * n:
+        raise ValueError(f"two disjoint subsets of {n} rows need at least {2 * n} samples, got {x.shape[0]}; "
+                         f"lower n or hold out more data")
+    idx = torch.randperm(x.shape[0], generator=generator)
+    return x[idx[:n]], x[idx[n:2 * n]]
 
 
 def w2_floor(sample, n: int, generator: Optional[torch.Generator] = None, num_itermax: int = NUM_ITERMAX) -> float:
     """W2 between two independent sample sets of size n of the truth (the value a perfect model gets).
 
-    sample: an object with .sample(n, generator=None), or a callable (n, generator) -> (n, d).
+    sample: an object with .sample(n, generator=None), a callable (n, generator) -> (n, d), or a
+    tensor (or array) of samples (N, d) with N >= 2n, whose two disjoint random subsets of n rows
+    (`disjoint_subsets`) are the two sample sets.
     """
+    if isinstance(sample, (Tensor, np.ndarray)):
+        a, b = disjoint_subsets(sample, n, generator)
+        return w2(a, b, num_itermax=num_itermax)
     if int(n) != n or n < 1:
         raise ValueError(f"n must be a positive integer, got {n}")
     return w2(draw_samples(sample, n, generator), draw_samples(sample, n, generator), num_itermax=num_itermax)

@@ -36,11 +36,22 @@ def check_window(t_min: float, t_max: float, last_step: str = "ode") -> Tuple[fl
 
 
 def check_state(x: Tensor, name: str = "x0") -> Tensor:
-    """x must be a floating-point tensor of shape (n, d) with finite entries (a NaN or inf row would only
-    come out as a NaN sample or log-density, indistinguishable from a model that blew up)."""
-    if not isinstance(x, Tensor) or x.dim() != 2 or not x.dtype.is_floating_point:
-        desc = tuple(x.shape) if isinstance(x, Tensor) else type(x).__name__
-        raise ValueError(f"{name} must be a floating-point tensor of shape (n, d), got {desc}")
+    """x must be a floating-point tensor of samples of shape (n, d) with finite entries (a NaN or inf row
+    would only come out as a NaN sample or log-density, indistinguishable from a model that blew up).
+    A density, an array or an iterable of batches gets an error saying what to pass instead."""
+    if not isinstance(x, Tensor):
+        if callable(getattr(x, "sample", None)):
+            hint = f"; draw the samples first, e.g. {name} = rho.sample(n)"
+        elif hasattr(x, "shape") and hasattr(x, "dtype"):
+            hint = f"; convert it with torch.as_tensor({name}, dtype=torch.float32)"
+        elif hasattr(x, "__iter__"):
+            hint = "; for an iterable of batches, call once per batch or torch.cat them into one tensor"
+        else:
+            hint = ""
+        raise ValueError(f"{name} must be a tensor of samples, floating point of shape (n, d), got "
+                         f"{type(x).__name__}{hint}")
+    if x.dim() != 2 or not x.dtype.is_floating_point:
+        raise ValueError(f"{name} must be a floating-point tensor of shape (n, d), got {tuple(x.shape)} {x.dtype}")
     bad = ~torch.isfinite(x).all(1)
     if bool(bad.any()):
         rows = bad.nonzero().flatten()
