@@ -10,8 +10,7 @@ import numpy as np
 
 from ..pairs import get_benchmark
 from ..samples import META, X0, SampleKey, encode, final_keys
-from ..tables.format import eps_header
-from .style import PAPER_WIDTH, apply_style, save_figure
+from .style import PAPER_WIDTH, apply_style, eps_tex, save_figure
 
 __all__ = ["load_samples", "main_keys", "fig_samples", "fig_bridge"]
 
@@ -82,7 +81,7 @@ def fig_samples(inputs, out, benchmark: str, **_) -> None:
                 why = "training\ndiverged" if r["meta"].get("failed") else "no score"
                 ax.text(0.5, 0.5, why, ha="center", va="center", transform=ax.transAxes, fontsize=6)
         axes[i, 0].set_ylabel(r["meta"].get("label", ""), fontsize=7, rotation=0, ha="right", va="center")
-    for j, title in enumerate(["target"] + [eps_header(e) for e in eps_all]):
+    for j, title in enumerate([r"target $\rho_1$"] + [eps_tex(e) for e in eps_all]):
         axes[0, j].set_title(title)
     for ax in axes.flat:
         ax.set_xticks([])
@@ -129,10 +128,11 @@ def fig_bridge(inputs, out, benchmark: str, times=(), **_) -> None:
             ax.set_xticks([])
             ax.set_yticks([])
             if i == 0:
-                ax.set_title(f"t = {t:g}")
-        axes[i, 0].set_ylabel(f"{r['meta'].get('label', '')}\n{eps_header(eps)}", fontsize=7, rotation=0,
+                ax.set_title(f"$t = {t:g}$")
+        axes[i, 0].set_ylabel(f"{r['meta'].get('label', '')}\n{eps_tex(eps)}", fontsize=7, rotation=0,
                               ha="right", va="center")
     fig.tight_layout(pad=0.3, rect=(0, 0, 1, 1 - 0.35 / fig.get_size_inches()[1]))
-    fig.suptitle(f"{benchmark}: model marginals (blue) vs the exact bridge (grey), first two coordinates",
+    fig.suptitle(f"{benchmark}: model marginals $\\hat\\rho_t$ (blue) against the exact bridge's $\\rho_t$ (grey), "
+                 f"first two coordinates",
                  fontsize=9, y=1 - 0.05 / fig.get_size_inches()[1], va="top")
     save_figure(fig, out)

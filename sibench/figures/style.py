@@ -101,7 +101,7 @@ def eps_axis(ax, eps: Sequence[float], label: str = EPS_LABEL) -> None:
         ax.set_xscale("symlog", linthresh=lin, linscale=0.6)
         t = ax.xaxis.get_transform()
         lo, hi = t.transform([eps[0], eps[-1]])
-        pad = 0.06 * (hi - lo) if hi > lo else 0.5
+        pad = 0.08 * (hi - lo) if hi > lo else 0.5
         ax.set_xlim(*t.inverted().transform([lo - pad, hi + pad]))
     ax.xaxis.set_major_locator(FixedLocator(eps))
     ax.xaxis.set_minor_locator(NullLocator())

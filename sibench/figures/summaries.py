@@ -208,7 +208,7 @@ def fig_w2_vs_nfe(inputs, out, **_) -> None:
 
 
 def fig_training_curves(inputs, out, **_) -> None:
-    """Training loss against step per method (mean over seeds), one panel per benchmark and group of at most
+    """Training loss (the objective) against step per method, mean over seeds; one panel per benchmark and group of at most
     MAX_HUES methods, each with its legend beside it."""
     sns = apply_style()
     try:
@@ -231,7 +231,7 @@ def fig_training_curves(inputs, out, **_) -> None:
         ax.set_title(b if n == 1 else f"{b} (methods {sum(1 for s in specs[:j] if s[0] == b) + 1} of {n})",
                      fontsize=6.5)
         ax.set_xlabel("training step")
-        ax.set_ylabel("training loss\n(objective, mean over seeds)" if j % ncol == 0 else "")
+        ax.set_ylabel("training loss" if j % ncol == 0 else "")
         lo, hi = np.nanpercentile(sub["loss"], [1, 99])
         ax.set_ylim(lo - 0.1 * (hi - lo), hi + 0.1 * (hi - lo))
     fig.tight_layout(pad=0.3, h_pad=0.6, w_pad=0.6)
