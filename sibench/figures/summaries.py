@@ -208,8 +208,8 @@ def fig_w2_vs_nfe(inputs, out, **_) -> None:
 
 
 def fig_training_curves(inputs, out, **_) -> None:
-    """Training loss (the objective) against step per method, mean over seeds; one panel per benchmark and group of at most
-    MAX_HUES methods, each with its legend beside it."""
+    """Training loss (the objective) against step per method, mean over seeds; one panel per benchmark and group
+    of at most MAX_HUES methods, each with its legend beside it."""
     sns = apply_style()
     try:
         d = pd.read_csv(inputs[0])

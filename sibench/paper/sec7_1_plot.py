@@ -16,7 +16,7 @@ from typing import Dict, List
 import numpy as np
 import pandas as pd
 
-from ..figures.style import PAPER_WIDTH, apply_style, save_figure
+from ..figures.style import PAPER_WIDTH, apply_style, eps_tex, save_figure
 from ..io import write_csv
 from .sec7_1_checkerboard import GRID_BOX
 
@@ -43,7 +43,7 @@ def gamma_tex(label: str) -> str:
 
 
 def _sampler_label(row) -> str:
-    return "ODE" if row["sampler"] == "ode" else f"SDE $\\epsilon={row['eps']:g}$"
+    return "ODE" if row["sampler"] == "ode" else f"SDE {eps_tex(row['eps'], ode=False)}"
 
 
 def checkerboard_findings(table: pd.DataFrame) -> pd.DataFrame:

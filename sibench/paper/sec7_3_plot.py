@@ -8,7 +8,7 @@ from typing import Dict
 import numpy as np
 import pandas as pd
 
-from ..figures.style import PAPER_WIDTH, apply_style, save_figure
+from ..figures.style import PAPER_WIDTH, apply_style, eps_tex, save_figure
 from ..io import write_csv
 
 __all__ = ["plot_sec7_3", "write_sec7_3_figure"]
@@ -32,7 +32,7 @@ def _run_label(key: str) -> str:
     if key == "start":
         return "starting images"
     sampler, _, eps = key.partition("_eps")
-    return "ODE" if sampler == "ode" else f"SDE, $\\epsilon={eps}$"
+    return "ODE" if sampler == "ode" else f"SDE, {eps_tex(float(eps), ode=False)}"
 
 
 def plot_sec7_3(table: pd.DataFrame, shown: Dict[str, Dict[str, np.ndarray]], shape, out, scale: str = "") -> None:
@@ -62,7 +62,8 @@ def plot_sec7_3(table: pd.DataFrame, shown: Dict[str, Dict[str, np.ndarray]], sh
     ax.set_xticks([])
     ax.grid(False)
     rows = table[table["sampler"] != "real held-out"].reset_index(drop=True)
-    names = [f"{r['model']}\n{r['sampler'].upper()}" + ("" if r["sampler"] == "ode" else f" $\\epsilon$={r['eps']:g}")
+    names = [f"{r['model']}\n{r['sampler'].upper()}"
+             + ("" if r["sampler"] == "ode" else f" {eps_tex(r['eps'], ode=False)}")
              for _, r in rows.iterrows()]
     a = fig.add_subplot(gs[1, 0])
     a.bar(np.arange(len(rows)), rows["fd"], yerr=2 * rows["fd_boot_sd"], color="0.5", capsize=1.5)
