@@ -37,7 +37,7 @@ def main_keys(names: Sequence[str]) -> Dict[float, SampleKey]:
     return {e: best[e] for e in sorted(best)}
 
 
-def _scatter(ax, x, color, size=1.0, alpha=0.5, lim=None):
+def _scatter(ax, x, color, size=1.0, alpha=0.5, lim=None, count_outside=False):
     x = np.asarray(x)
     x = x[np.isfinite(x).all(1)]
     if x.shape[1] == 1:
@@ -49,6 +49,10 @@ def _scatter(ax, x, color, size=1.0, alpha=0.5, lim=None):
         if lim is not None:
             ax.set_xlim(*lim[0])
             ax.set_ylim(*lim[1])
+            out = ~((x[:, 0] >= lim[0][0]) & (x[:, 0] <= lim[0][1]) & (x[:, 1] >= lim[1][0]) & (x[:, 1] <= lim[1][1]))
+            if count_outside and out.any():  # the box is the target's: say how many samples fall outside it
+                ax.text(0.98, 0.02, f"{int(out.sum())} outside", transform=ax.transAxes, ha="right", va="bottom",
+                        fontsize=5, color="0.3")
 
 
 def _limits(x) -> list:
@@ -76,7 +80,7 @@ def fig_samples(inputs, out, benchmark: str, **_) -> None:
         for j, e in enumerate(eps_all):
             ax = axes[i, j + 1]
             if e in keys:
-                _scatter(ax, r["data"][encode(keys[e])], pal[0], lim=lim)
+                _scatter(ax, r["data"][encode(keys[e])], pal[0], lim=lim, count_outside=True)
             else:
                 why = "training\ndiverged" if r["meta"].get("failed") else "no score"
                 ax.text(0.5, 0.5, why, ha="center", va="center", transform=ax.transAxes, fontsize=6)
@@ -124,7 +128,7 @@ def fig_bridge(inputs, out, benchmark: str, times=(), **_) -> None:
             _scatter(ax, exact[t], "0.6", lim=lim)
             mk = encode(key if t == 1.0 else key.at(t))
             if mk in r["data"].files:
-                _scatter(ax, r["data"][mk], pal[0], lim=lim, alpha=0.35)
+                _scatter(ax, r["data"][mk], pal[0], lim=lim, alpha=0.35, count_outside=True)
             ax.set_xticks([])
             ax.set_yticks([])
             if i == 0:

@@ -47,13 +47,15 @@ def empty_figure(out, message: str) -> None:
     save_figure(fig, out)
 
 
-def palette(levels: Sequence[str]) -> Dict[str, tuple]:
-    """A colour per level from the colorblind palette; more than MAX_HUES levels is an error (split them over
-    panels with hue_groups)."""
+def palette(levels: Sequence[str], start: int = 0) -> Dict[str, tuple]:
+    """A colour per level from the colorblind palette, from its colour `start` on (cyclically: groups of levels
+    drawn in separate panels take different colours where the palette's ten allow); more than MAX_HUES levels is
+    an error (split them over panels with hue_groups)."""
     import seaborn as sns
     if len(levels) > MAX_HUES:
         raise ValueError(f"{len(levels)} hues in one panel (at most {MAX_HUES}): split them with hue_groups")
-    return dict(zip(levels, sns.color_palette("colorblind", len(levels))))
+    colours = sns.color_palette("colorblind")
+    return {lv: colours[(start + i) % len(colours)] for i, lv in enumerate(levels)}
 
 
 def hue_groups(levels: Sequence[str], size: int = MAX_HUES) -> List[List[str]]:

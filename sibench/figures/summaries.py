@@ -131,7 +131,8 @@ def fig_metric_vs_eps(inputs, out, **_) -> None:
     d["interpolant"] = _interpolant_label(d)
     eps_all = sorted(d["eps"].unique())
     groups = _interpolant_groups(d)
-    colours = {name: palette(levels) for name, levels in groups}
+    starts = np.cumsum([0] + [len(levels) for _, levels in groups])
+    colours = {name: palette(levels, int(s)) for (name, levels), s in zip(groups, starts)}
     styles = [o for o in OBJECTIVE_ORDER if o in set(d["objective"])]
     panels = {p: [(b, name, levels) for b in dict.fromkeys(d["benchmark"]) for name, levels in groups
                   if ((d["panel"] == p) & (d["benchmark"] == b) & d["interpolant"].isin(levels)).any()]
@@ -180,7 +181,7 @@ def fig_w2_vs_nfe(inputs, out, **_) -> None:
     hues = list(dict.fromkeys(_sampler_label(s, e) for s, e in zip(order["sampler"], order["eps"])))
     d["hue"] = [_sampler_label(s, e) for s, e in zip(d["sampler"], d["eps"])]
     groups = hue_groups(hues)
-    colours = [palette(g) for g in groups]
+    colours = [palette(g, int(s)) for g, s in zip(groups, np.cumsum([0] + [len(g) for g in groups]))]
     specs = [(b, k) for b in dict.fromkeys(d["benchmark"]) for k, g in enumerate(groups)
              if ((d["benchmark"] == b) & d["hue"].isin(g)).any()]
     ncol = min(4, len(specs))
@@ -249,6 +250,9 @@ def fig_compute(inputs, out, **_) -> None:
     sns.stripplot(data=d, x="rule", y="s", ax=axes[0], size=2.5, jitter=0.25)
     axes[0].set_ylabel("wall time per job (s)")
     axes[0].set_yscale("log")
+    from matplotlib.ticker import FuncFormatter
+    axes[0].yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    axes[0].yaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}" if str(f"{v:g}")[0] in "25" else ""))
     if "max_rss" in d and pd.to_numeric(d["max_rss"], errors="coerce").notna().any():
         d = d.assign(max_rss=pd.to_numeric(d["max_rss"], errors="coerce"))
         sns.stripplot(data=d, x="rule", y="max_rss", ax=axes[1], size=2.5, jitter=0.25)

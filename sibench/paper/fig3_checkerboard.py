@@ -105,7 +105,9 @@ def plot_checkerboard(samples: pd.DataFrame, summary: pd.DataFrame, out) -> None
             ax.scatter(d["x"], d["y"], s=0.6, color=pal[i], alpha=0.6, linewidths=0, rasterized=True)
             row = s.iloc[0]
             eps = "" if kind == "ode" else f", {eps_tex(row['eps'])}"
-            ax.text(0.02, 0.02, f"{kind.upper()}{eps}\nsupport {row['support_fraction']:.3f}", fontsize=6,
+            outside = int(((d["x"].abs() > 4.5) | (d["y"].abs() > 4.5)).sum())  # beyond the box: counted, not drawn
+            note = f", {outside} outside" if outside else ""
+            ax.text(0.02, 0.02, f"{kind.upper()}{eps}\nsupport {row['support_fraction']:.3f}{note}", fontsize=6,
                     transform=ax.transAxes, va="bottom", ha="left",
                     bbox={"facecolor": "white", "alpha": 0.7, "linewidth": 0, "pad": 1})
         label = summary[summary["panel"] == p]["label"].iloc[0]

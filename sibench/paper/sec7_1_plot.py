@@ -107,14 +107,15 @@ def plot_sec7_1(table: pd.DataFrame, grids: Dict[str, Dict[str, np.ndarray]], ou
                 r = table[(table["gamma"] == gamma) & (keys == ("ode_eps0" if col == "ode" else col))]
                 ax.text(0.03, 0.03, f"support {r['support_fraction'].iloc[0]:.2f}", transform=ax.transAxes,
                         fontsize=5.5, color="white")
-    cax = fig.add_axes([0.92, 1 - 0.55 * len(gammas) / (len(gammas) + 1), 0.012, 0.35])
+    top, low = fig.axes[len(cols) - 1].get_position(), ax.get_position()  # the density rows' right column
+    cax = fig.add_axes([top.x1 + 0.015, low.y0, 0.012, top.y1 - low.y0])
     fig.colorbar(im, cax=cax).set_label("density (KDE of the samples)", fontsize=6)
     pal = sns.color_palette("colorblind", len(gammas))
     stats = [("kde_mean_abs", "mean $|\\log\\rho_1-\\log\\hat\\rho_1|$\n(KDE, paper's measure)"),
              ("exact_mean_abs", "mean $|\\log\\rho_1-\\log\\hat\\rho_1|$\n(exact model likelihood)"),
              ("exact_var_abs", "variance of $|\\log\\rho_1-\\log\\hat\\rho_1|$\n(exact model likelihood)"),
              ("exact_kl", "KL$(\\rho_1\\|\\hat\\rho_1)$\n(exact model likelihood)")]
-    bottom = GridSpec(len(gammas) + 1, 4, figure=fig, height_ratios=[w] * len(gammas) + [2.0], wspace=0.6)
+    bottom = GridSpec(len(gammas) + 1, 4, figure=fig, height_ratios=[w] * len(gammas) + [2.0], wspace=0.95)
     for k, (col, label) in enumerate(stats):
         ax = fig.add_subplot(bottom[len(gammas), k])
         for c, gamma in enumerate(gammas):

@@ -8,7 +8,7 @@ from typing import Dict
 import numpy as np
 import pandas as pd
 
-from ..figures.style import PAPER_WIDTH, apply_style, eps_tex, save_figure
+from ..figures.style import PAPER_WIDTH, apply_style, eps_tex, save_figure, tex_label
 from ..io import write_csv
 
 __all__ = ["plot_sec7_3", "write_sec7_3_figure"]
@@ -57,12 +57,12 @@ def plot_sec7_3(table: pd.DataFrame, shown: Dict[str, Dict[str, np.ndarray]], sh
     ax.imshow(stack, cmap="gray_r" if stack.ndim == 2 else None, vmin=0, vmax=1, aspect="equal",
               interpolation="nearest")
     h = tiles[0].shape[0] + 2
-    labels = [f"{m}: {_run_label(k)}" if m != "data" else "training images" for m, k in lines]
+    labels = [f"{tex_label(m)}: {_run_label(k)}" if m != "data" else "training images" for m, k in lines]
     ax.set_yticks([h * i + h / 2 - 1 for i in range(len(lines))], labels, fontsize=5.5)
     ax.set_xticks([])
     ax.grid(False)
     rows = table[table["sampler"] != "real held-out"].reset_index(drop=True)
-    names = [f"{r['model']}\n{r['sampler'].upper()}"
+    names = [f"{tex_label(r['model'])}\n{r['sampler'].upper()}"
              + ("" if r["sampler"] == "ode" else f" {eps_tex(r['eps'], ode=False)}")
              for _, r in rows.iterrows()]
     a = fig.add_subplot(gs[1, 0])
