@@ -111,10 +111,10 @@ def plot_sec7_1(table: pd.DataFrame, grids: Dict[str, Dict[str, np.ndarray]], ou
     cax = fig.add_axes([top.x1 + 0.015, low.y0, 0.012, top.y1 - low.y0])
     fig.colorbar(im, cax=cax).set_label("density (KDE of the samples)", fontsize=6)
     pal = sns.color_palette("colorblind", len(gammas))
-    stats = [("kde_mean_abs", "mean $|\\log\\rho_1-\\log\\hat\\rho_1|$\n(KDE, paper's measure)"),
-             ("exact_mean_abs", "mean $|\\log\\rho_1-\\log\\hat\\rho_1|$\n(exact model likelihood)"),
-             ("exact_var_abs", "variance of $|\\log\\rho_1-\\log\\hat\\rho_1|$\n(exact model likelihood)"),
-             ("exact_kl", "KL$(\\rho_1\\|\\hat\\rho_1)$\n(exact model likelihood)")]
+    stats = [("kde_mean_abs", "mean $|\\log\\rho_1-\\log\\hat\\rho_1|$\n(KDE, paper's measure; nats)"),
+             ("exact_mean_abs", "mean $|\\log\\rho_1-\\log\\hat\\rho_1|$\n(exact model likelihood; nats)"),
+             ("exact_var_abs", "variance of $|\\log\\rho_1-\\log\\hat\\rho_1|$\n(exact model likelihood; nats$^2$)"),
+             ("exact_kl", "KL$(\\rho_1\\|\\hat\\rho_1)$\n(exact model likelihood; nats)")]
     bottom = GridSpec(len(gammas) + 1, 4, figure=fig, height_ratios=[w] * len(gammas) + [2.0], wspace=0.95)
     for k, (col, label) in enumerate(stats):
         ax = fig.add_subplot(bottom[len(gammas), k])

@@ -141,7 +141,7 @@ def plot_sec7_2(table: pd.DataFrame, optimum: pd.DataFrame, out, scale: str = ""
     fig.suptitle("Section 7.2: $N(0, I)\\to$ 5-mode mixture, $d = %d$; error bars $\\pm2$ s.d. (bootstrap / null); "
                  "shaded: 95%% interval of the fitted optimal $\\varepsilon$" % int(table["dim"].iloc[0])
                  + (f"\n{scale}" if scale else ""), fontsize=7.5)
-    fig.tight_layout(pad=0.4, rect=(0, 0, 1, 1 - (0.5 if scale else 0.3) / fig.get_size_inches()[1]))
+    fig.tight_layout(pad=0.4, rect=(0, 0, 1, 1 - (0.42 if scale else 0.25) / fig.get_size_inches()[1]))
     save_figure(fig, out)
 
 
@@ -195,7 +195,7 @@ def plot_sec7_2_density(table: pd.DataFrame, optimum: pd.DataFrame, marg: Dict, 
     ax[-1, 0].set_xlabel("$x_1$", fontsize=6)
     ax[-1, 0].set_ylabel(f"{objective_tex(objs[-1])}\n$x_2$", fontsize=7)
     p1, p3 = ax[-1, 1].get_position(), ax[-1, 3].get_position()
-    cbar = fig.colorbar(dens, cax=fig.add_axes([p1.x0, p1.y0 - 0.045, p3.x1 - p1.x0, 0.012]), orientation="horizontal")
+    cbar = fig.colorbar(dens, cax=fig.add_axes([p1.x0, p1.y0 - 0.06, p3.x1 - p1.x0, 0.012]), orientation="horizontal")
     cbar.set_label("log density (columns 1-4; floor: max $-$ 12)", fontsize=6)
     cbar.ax.tick_params(labelsize=5.5)
     fig.colorbar(im, cax=fig.add_subplot(gs[:, 5])).set_label("log-density error (clipped to $\\pm5$)", fontsize=6)

@@ -76,7 +76,9 @@ def plot_sec7_3(table: pd.DataFrame, shown: Dict[str, Dict[str, np.ndarray]], sh
     b = fig.add_subplot(gs[1, 1])
     b.bar(np.arange(len(rows)), rows["nn_median"], color="0.5", label="samples (median)")
     r0 = table.iloc[0]
-    b.axhline(r0["heldout_nn_median"], color="C3", ls="--", lw=0.8, label="held-out images (median)")
+    # drawn wide beneath the leave-one-out line, so that both show where they coincide
+    b.axhline(r0["heldout_nn_median"], color="C3", ls="--", lw=2.2, alpha=0.55, zorder=1,
+              label="held-out images (median)")
     b.axhline(r0["heldout_nn_p5"], color="C3", ls=":", lw=0.8, label="held-out images (5th pct.)")
     b.axhline(r0["train_loo_nn_median"], color="C0", ls="-.", lw=0.8, label="training images, leave-one-out")
     b.set_xticks(np.arange(len(rows)), names, rotation=70, fontsize=5)
