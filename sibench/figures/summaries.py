@@ -48,7 +48,9 @@ def _interpolant_groups(d: pd.DataFrame) -> List[Tuple[str, List[str]]]:
 
 
 def _mean_band(d: pd.DataFrame, x: str, by: Sequence[str]) -> pd.DataFrame:
-    """Per (by, x): the mean of 'value' over seeds and its 95% t-interval (lo, hi; NaN for one seed)."""
+    """Per (by, x): the mean of 'value' over seeds and its 95% t-interval over seeds (lo, hi; NaN for one seed);
+    the methods that share a level of `by` are averaged within each seed first."""
+    d = d.groupby(list(by) + [x, "seed"], sort=True, as_index=False)["value"].mean()
     rows = []
     for key, g in d.groupby(list(by) + [x], sort=True):
         m, lo, hi = t_interval(g["value"].to_numpy(float))
