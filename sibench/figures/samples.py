@@ -10,8 +10,7 @@ import numpy as np
 
 from ..pairs import get_benchmark
 from ..samples import META, X0, SampleKey, encode, final_keys
-from ..tables.format import eps_header
-from .style import PAPER_WIDTH, apply_style, save_figure
+from .style import PAPER_WIDTH, apply_style, eps_tex, save_figure
 
 __all__ = ["load_samples", "main_keys", "fig_samples", "fig_bridge"]
 
@@ -38,7 +37,7 @@ def main_keys(names: Sequence[str]) -> Dict[float, SampleKey]:
     return {e: best[e] for e in sorted(best)}
 
 
-def _scatter(ax, x, color, size=1.0, alpha=0.5, lim=None):
+def _scatter(ax, x, color, size=1.0, alpha=0.5, lim=None, count_outside=False):
     x = np.asarray(x)
     x = x[np.isfinite(x).all(1)]
     if x.shape[1] == 1:
@@ -50,6 +49,10 @@ def _scatter(ax, x, color, size=1.0, alpha=0.5, lim=None):
         if lim is not None:
             ax.set_xlim(*lim[0])
             ax.set_ylim(*lim[1])
+            out = ~((x[:, 0] >= lim[0][0]) & (x[:, 0] <= lim[0][1]) & (x[:, 1] >= lim[1][0]) & (x[:, 1] <= lim[1][1]))
+            if count_outside and out.any():  # the box is the target's: say how many samples fall outside it
+                ax.text(0.98, 0.02, f"{int(out.sum())} outside", transform=ax.transAxes, ha="right", va="bottom",
+                        fontsize=5, color="0.3")
 
 
 def _limits(x) -> list:
@@ -77,12 +80,12 @@ def fig_samples(inputs, out, benchmark: str, **_) -> None:
         for j, e in enumerate(eps_all):
             ax = axes[i, j + 1]
             if e in keys:
-                _scatter(ax, r["data"][encode(keys[e])], pal[0], lim=lim)
+                _scatter(ax, r["data"][encode(keys[e])], pal[0], lim=lim, count_outside=True)
             else:
                 why = "training\ndiverged" if r["meta"].get("failed") else "no score"
                 ax.text(0.5, 0.5, why, ha="center", va="center", transform=ax.transAxes, fontsize=6)
         axes[i, 0].set_ylabel(r["meta"].get("label", ""), fontsize=7, rotation=0, ha="right", va="center")
-    for j, title in enumerate(["target"] + [eps_header(e) for e in eps_all]):
+    for j, title in enumerate([r"target $\rho_1$"] + [eps_tex(e) for e in eps_all]):
         axes[0, j].set_title(title)
     for ax in axes.flat:
         ax.set_xticks([])
@@ -125,14 +128,15 @@ def fig_bridge(inputs, out, benchmark: str, times=(), **_) -> None:
             _scatter(ax, exact[t], "0.6", lim=lim)
             mk = encode(key if t == 1.0 else key.at(t))
             if mk in r["data"].files:
-                _scatter(ax, r["data"][mk], pal[0], lim=lim, alpha=0.35)
+                _scatter(ax, r["data"][mk], pal[0], lim=lim, alpha=0.35, count_outside=True)
             ax.set_xticks([])
             ax.set_yticks([])
             if i == 0:
-                ax.set_title(f"t = {t:g}")
-        axes[i, 0].set_ylabel(f"{r['meta'].get('label', '')}\n{eps_header(eps)}", fontsize=7, rotation=0,
+                ax.set_title(f"$t = {t:g}$")
+        axes[i, 0].set_ylabel(f"{r['meta'].get('label', '')}\n{eps_tex(eps)}", fontsize=7, rotation=0,
                               ha="right", va="center")
     fig.tight_layout(pad=0.3, rect=(0, 0, 1, 1 - 0.35 / fig.get_size_inches()[1]))
-    fig.suptitle(f"{benchmark}: model marginals (blue) vs the exact bridge (grey), first two coordinates",
+    fig.suptitle(f"{benchmark}: model marginals $\\hat\\rho_t$ (blue) against the exact bridge's $\\rho_t$ (grey), "
+                 f"first two coordinates",
                  fontsize=9, y=1 - 0.05 / fig.get_size_inches()[1], va="top")
     save_figure(fig, out)

@@ -4,6 +4,8 @@ gamma > 0. density_evolution computes the table (written as CSV beside the figur
 draws it."""
 from __future__ import annotations
 
+import re
+
 from typing import List, Sequence
 
 import numpy as np
@@ -83,6 +85,14 @@ def density_masses(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _variant_tex(variant: str) -> str:
+    """A variant label ("path, gamma = sqrt(t(1-t))") as two lines with gamma in mathtext."""
+    path, _, gamma = variant.partition(", ")
+    g = gamma.replace("gamma = ", "").replace("sin^2(pi t)", r"\sin^2(\pi t)")
+    g = re.sub(r"sqrt\((.*)\)$", r"\\sqrt{\1}", g)
+    return f"{path},\n$\\gamma = {g}$" if gamma else path
+
+
 def plot_density_evolution(df: pd.DataFrame, out) -> None:
     """Rows: interpolant variants; columns: times; each panel rho_t(x)."""
     import matplotlib.pyplot as plt
@@ -103,11 +113,14 @@ def plot_density_evolution(df: pd.DataFrame, out) -> None:
             ax.plot(d["x"], d["density"], color=color, linewidth=1.0)
             ax.set_yticks([])
             if i == 0:
-                ax.set_title(f"t = {t:g}")
-        axes[i, 0].set_ylabel(v.replace(", ", ",\n"), fontsize=6.5, rotation=0, ha="right", va="center")
+                ax.set_title(f"$t = {t:g}$")
+        axes[i, 0].set_ylabel(_variant_tex(v), fontsize=6.5, rotation=0, ha="right", va="center")
+    lim = float(df["x"].abs().max())
     for ax in axes[-1]:
-        ax.set_xlabel("x")
-    fig.suptitle("Density evolution rho_t (exact): 1/2 N(+-3, 0.25) -> 1/3 N({-6, 0, 6}, 0.25)", fontsize=9)
+        ax.set_xlabel("$x$")
+        ax.set_xticks([-lim / 2, 0, lim / 2])  # no tick on the shared edges, where neighbouring labels would touch
+    fig.suptitle(r"Density evolution $\rho_t(x)$ (exact): $\frac{1}{2}\,\mathcal{N}(\pm 3, 0.25) \to "
+                 r"\frac{1}{3}\,\mathcal{N}(\{-6, 0, 6\}, 0.25)$", fontsize=9)
     fig.tight_layout(pad=0.3, h_pad=0.2, w_pad=0.2, rect=(0, 0, 1, 0.96))
     save_figure(fig, out)
 

@@ -134,22 +134,23 @@ def plot_trajectories(tables: dict, out) -> None:
         for _, g in p.groupby("path"):
             ax.plot(g["t"], g["x"], color=pal[i % len(pal)], linewidth=0.5, alpha=0.8)
         s = summ[summ["eps"] == e].iloc[0]
-        what = "ODE" if e == 0 else f"SDE, eps = {e:g}"
+        what = "ODE" if e == 0 else rf"SDE, $\varepsilon = {e:g}$"
         ax.set_title(f"{what} ({s['sampler']}, {int(s['steps'])} steps, NFE {int(s['nfe'])})", loc="left")
-        ax.set_ylabel("x")
+        ax.set_ylabel("$x$")
         ax.set_xlim(0, 1)
         ax.set_ylim(xx[0], xx[-1])
         if i == len(eps_all) - 1:
-            ax.set_xlabel("t")
+            ax.set_xlabel("$t$")
         h = fig.add_subplot(gs[i, 1], sharey=ax)
         d = term[term["eps"] == e]
         h.barh(d["x"], d["hist_density"], height=(d["bin_hi"] - d["bin_lo"]).iloc[0], color=pal[i % len(pal)],
                alpha=0.6, linewidth=0)
         h.plot(d["exact_density"], d["x"], color="k", linewidth=0.8)
-        h.set_title(f"t = 1: KS {s['ks']:.3f} (crit. {s['ks_critical']:.3f})", fontsize=6.5)
+        h.set_title(f"$t = 1$: KS {s['ks']:.3f} (crit. {s['ks_critical']:.3f})", fontsize=6.5)
         h.tick_params(labelleft=False)
         h.set_xticks([])
-    fig.suptitle("Sample paths over the exact rho_t; every eps ends at rho_1 (black: exact density)", fontsize=9)
+    fig.suptitle(r"Sample paths over the exact $\rho_t$; every $\varepsilon$ ends at $\rho_1$ (black: exact density)",
+                 fontsize=9)
     save_figure(fig, out)
 
 

@@ -11,7 +11,7 @@ import torch
 
 from ..config.specs import Integrator
 from ..devices import device_of
-from ..figures.style import PAPER_WIDTH, apply_style, save_figure
+from ..figures.style import PAPER_WIDTH, apply_style, eps_tex, save_figure, tex_label
 from ..io import write_csv
 from ..pairs import get_benchmark
 from ..seeds import figure_generator
@@ -104,13 +104,15 @@ def plot_checkerboard(samples: pd.DataFrame, summary: pd.DataFrame, out) -> None
                 continue
             ax.scatter(d["x"], d["y"], s=0.6, color=pal[i], alpha=0.6, linewidths=0, rasterized=True)
             row = s.iloc[0]
-            eps = "" if kind == "ode" else f", eps={row['eps']:g}"
-            ax.text(0.02, 0.02, f"{kind.upper()}{eps}\nsupport {row['support_fraction']:.3f}", fontsize=6,
+            eps = "" if kind == "ode" else f", {eps_tex(row['eps'])}"
+            outside = int(((d["x"].abs() > 4.5) | (d["y"].abs() > 4.5)).sum())  # beyond the box: counted, not drawn
+            note = f", {outside} outside" if outside else ""
+            ax.text(0.02, 0.02, f"{kind.upper()}{eps}\nsupport {row['support_fraction']:.3f}{note}", fontsize=6,
                     transform=ax.transAxes, va="bottom", ha="left",
                     bbox={"facecolor": "white", "alpha": 0.7, "linewidth": 0, "pad": 1})
         label = summary[summary["panel"] == p]["label"].iloc[0]
-        axes[0, j].set_title(textwrap.fill(label, 30), fontsize=6.5)
-    fig.suptitle("Checkerboard generation: ODE (top) and SDE (bottom) from the same x0", fontsize=9)
+        axes[0, j].set_title(textwrap.fill(tex_label(label), 34), fontsize=6.5)
+    fig.suptitle(r"Checkerboard generation: ODE (top) and SDE (bottom) from the same $x_0$", fontsize=9)
     fig.tight_layout(pad=0.3)
     save_figure(fig, out)
 

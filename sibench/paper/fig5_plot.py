@@ -7,7 +7,7 @@ from typing import Dict, Optional
 import numpy as np
 import pandas as pd
 
-from ..figures.style import PAPER_WIDTH, apply_style, save_figure
+from ..figures.style import PAPER_WIDTH, apply_style, eps_tex, save_figure, tex_label
 from ..io import write_csv
 from .fig5_bridge import bridge_marginals, learned_bridge_rows
 
@@ -59,7 +59,7 @@ def plot_bridge(curves: pd.DataFrame, samples: pd.DataFrame, info: pd.DataFrame,
                 ax.set_xticks([])
                 ax.set_yticks([])
                 if i == 0:
-                    ax.set_title(f"t = {t:g}")
+                    ax.set_title(f"$t = {t:g}$")
                 if j == 0:
                     ax.set_ylabel(c, fontsize=7)
     ax = fig.add_subplot(gs[-1, :])
@@ -68,20 +68,22 @@ def plot_bridge(curves: pd.DataFrame, samples: pd.DataFrame, info: pd.DataFrame,
             d = curves[(curves["coupling"] == c) & curves["kind"].str.startswith(kind)].sort_values("t")
             if d.empty:
                 continue
-            lab = f"{c} ({d['kind'].iloc[0]})"
+            floor = c == "exact bridge" and kind == "samples"
+            lab = f"{c}: {d['kind'].iloc[0]}" + (" (sampling floor)" if floor else "")
             ax.plot(d["t"], d["bures_w2"], color=colors[c], linestyle=ls, linewidth=1.1, label=lab)
     if learned is not None and not learned.empty:
         for k, (label, g) in enumerate(learned.groupby("label", sort=False)):
             g = g.sort_values("t")
             ax.plot(g["t"], g["bures_w2"], linestyle="none", marker="os^D"[k % 4], markersize=4,
                     color="0.2" if g["coupling"].iloc[0] == "independent" else pal[3],
-                    label=f"trained: {label} (SDE, eps={g['eps'].iloc[0]:g})")
+                    label=f"trained: {tex_label(label)} (SDE, {eps_tex(g['eps'].iloc[0])})")
     r = info.iloc[0]
-    ax.set_xlabel("t")
-    ax.set_ylabel("Bures-W2 to exact SB marginal")
+    ax.set_xlabel("$t$")
+    ax.set_ylabel(r"Bures-$W_2$ to the exact" "\n" r"SB marginal $\rho_t$")
     ax.legend(fontsize=6, ncol=3, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.28))
-    fig.suptitle(f"{r['benchmark']}: interpolant marginals (gamma^2 = sigma^2 t(1-t), sigma^2 = {r['sigma2']:g}) "
-                 f"against the exact Schroedinger bridge", fontsize=9)
+    fig.suptitle(f"{r['benchmark']}: interpolant marginals ($\\gamma^2 = \\sigma^2 t(1-t)$, "
+                 f"$\\sigma^2 = {r['sigma2']:g}$) "
+                 f"against the exact Schrödinger bridge", fontsize=9)
     save_figure(fig, out)
 
 

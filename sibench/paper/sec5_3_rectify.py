@@ -110,14 +110,19 @@ def plot_rectification(rows, data, out) -> None:
     fig, ax = plt.subplots(1, 4, figsize=(PAPER_WIDTH, 2.15))
     src, rect = data["source"], data["rectified"]
     k = 1500
+
+    def box(*arrays) -> float:  # a square box that holds every drawn point (nothing clipped)
+        return 1.05 * max(float(np.abs(np.asarray(a)[..., :2]).max()) for a in arrays)
+
     for a, (x, y, labels) in zip(ax[:2], (
             (src["x1"], rect["x1_b"], ("source ODE", "rectified ODE")),
             (data["xt_orig"], data["xt_rect"], ("source interpolant", "rectified interpolant")))):
         a.scatter(x[:k, 0], x[:k, 1], s=0.8, color=pal[0], alpha=0.5, linewidths=0, label=labels[0], rasterized=True)
         a.scatter(y[:k, 0], y[:k, 1], s=0.8, color=pal[1], alpha=0.5, linewidths=0, label=labels[1], rasterized=True)
         a.set_aspect("equal")
-        a.set_xlim(-4.5, 4.5)
-        a.set_ylim(-4.5, 4.5)
+        lim = box(x[:k], y[:k])
+        a.set_xlim(-lim, lim)
+        a.set_ylim(-lim, lim)
         a.set_xlabel("$x_1$")
         a.set_ylabel("$x_2$")
         a.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), markerscale=6, fontsize=5.5, frameon=False)
@@ -137,12 +142,13 @@ def plot_rectification(rows, data, out) -> None:
         for i in range(tr.shape[1]):
             ax[3].plot(tr[:, i, 0], tr[:, i, 1], color=pal[j], lw=0.5, alpha=0.7)
     ax[3].set_aspect("equal")
-    ax[3].set_xlim(-6, 6)
-    ax[3].set_ylim(-6, 6)
+    lim = box(src["trajectory"][:, :25], rect["trajectory"][:, :25])
+    ax[3].set_xlim(-lim, lim)
+    ax[3].set_ylim(-lim, lim)
     ax[3].set_xlabel("$x_1$")
     ax[3].set_ylabel("$x_2$")
     ax[3].set_title("ODE paths (25 each)", fontsize=6.5)
-    fig.tight_layout(pad=0.4)
+    fig.tight_layout(pad=0.4, w_pad=1.2)
     save_figure(fig, out)
 
 

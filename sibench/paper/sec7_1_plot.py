@@ -16,7 +16,7 @@ from typing import Dict, List
 import numpy as np
 import pandas as pd
 
-from ..figures.style import PAPER_WIDTH, apply_style, save_figure
+from ..figures.style import PAPER_WIDTH, apply_style, eps_tex, save_figure
 from ..io import write_csv
 from .sec7_1_checkerboard import GRID_BOX
 
@@ -43,7 +43,7 @@ def gamma_tex(label: str) -> str:
 
 
 def _sampler_label(row) -> str:
-    return "ODE" if row["sampler"] == "ode" else f"SDE $\\epsilon={row['eps']:g}$"
+    return "ODE" if row["sampler"] == "ode" else f"SDE {eps_tex(row['eps'], ode=False)}"
 
 
 def checkerboard_findings(table: pd.DataFrame) -> pd.DataFrame:
@@ -107,14 +107,15 @@ def plot_sec7_1(table: pd.DataFrame, grids: Dict[str, Dict[str, np.ndarray]], ou
                 r = table[(table["gamma"] == gamma) & (keys == ("ode_eps0" if col == "ode" else col))]
                 ax.text(0.03, 0.03, f"support {r['support_fraction'].iloc[0]:.2f}", transform=ax.transAxes,
                         fontsize=5.5, color="white")
-    cax = fig.add_axes([0.92, 1 - 0.55 * len(gammas) / (len(gammas) + 1), 0.012, 0.35])
+    top, low = fig.axes[len(cols) - 1].get_position(), ax.get_position()  # the density rows' right column
+    cax = fig.add_axes([top.x1 + 0.015, low.y0, 0.012, top.y1 - low.y0])
     fig.colorbar(im, cax=cax).set_label("density (KDE of the samples)", fontsize=6)
     pal = sns.color_palette("colorblind", len(gammas))
-    stats = [("kde_mean_abs", "mean $|\\log\\rho_1-\\log\\hat\\rho_1|$\n(KDE, paper's measure)"),
-             ("exact_mean_abs", "mean $|\\log\\rho_1-\\log\\hat\\rho_1|$\n(exact model likelihood)"),
-             ("exact_var_abs", "variance of $|\\log\\rho_1-\\log\\hat\\rho_1|$\n(exact model likelihood)"),
-             ("exact_kl", "KL$(\\rho_1\\|\\hat\\rho_1)$\n(exact model likelihood)")]
-    bottom = GridSpec(len(gammas) + 1, 4, figure=fig, height_ratios=[w] * len(gammas) + [2.0], wspace=0.6)
+    stats = [("kde_mean_abs", "mean $|\\log\\rho_1-\\log\\hat\\rho_1|$\n(KDE, paper's measure; nats)"),
+             ("exact_mean_abs", "mean $|\\log\\rho_1-\\log\\hat\\rho_1|$\n(exact model likelihood; nats)"),
+             ("exact_var_abs", "variance of $|\\log\\rho_1-\\log\\hat\\rho_1|$\n(exact model likelihood; nats$^2$)"),
+             ("exact_kl", "KL$(\\rho_1\\|\\hat\\rho_1)$\n(exact model likelihood; nats)")]
+    bottom = GridSpec(len(gammas) + 1, 4, figure=fig, height_ratios=[w] * len(gammas) + [2.0], wspace=0.95)
     for k, (col, label) in enumerate(stats):
         ax = fig.add_subplot(bottom[len(gammas), k])
         for c, gamma in enumerate(gammas):

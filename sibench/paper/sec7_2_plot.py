@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..densities import paper_mixture
 from ..densities.paper_mixture import marginal
-from ..figures.style import PAPER_WIDTH, apply_style, palette, save_figure
+from ..figures.style import PAPER_WIDTH, apply_style, eps_axis, eps_tex, objective_tex, palette, save_figure
 from ..io import write_csv
 from .sec7_stats import locate_optimum
 from si.metrics import GaussianKDE
@@ -35,11 +35,8 @@ COMPARISONS = (("b beats v", "b,s", "v,s", "b"), ("b beats v", "b,eta", "v,eta",
                ("eta beats s", "b,eta", "b,s", "s"), ("eta beats s", "v,eta", "v,s", "s"))
 
 
-def _tex(obj: str) -> str:
-    return "$\\{" + obj.replace("eta", "\\eta") + "\\}$"
-
-
-METRICS = {"kde_kl": "KL of 2-D KDEs (paper's metric)", "mode_w2": "mean per-mode Bures-$W_2^2$ (exact, d = 128)"}
+METRICS = {"kde_kl": "KL of 2-D KDEs (nats)\n(the paper's metric)",
+           "mode_w2": "mean per-mode Bures-$W_2^2$\n(exact, full $d$)"}
 
 
 def _replicates(reps: Dict, metric: str, obj: str) -> np.ndarray:
@@ -100,11 +97,6 @@ def comparison_table(table: pd.DataFrame, reps: Dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _eps_axis(ax, eps) -> None:
-    ax.set_xscale("symlog", linthresh=min(e for e in eps if e > 0))
-    ax.set_xlabel("$\\epsilon$ (0: ODE)")
-
-
 def plot_sec7_2(table: pd.DataFrame, optimum: pd.DataFrame, out, scale: str = "") -> None:
     """Figure 14: both metrics against eps (optimum intervals shaded), the energy distance, the exact field errors."""
     import matplotlib.pyplot as plt
@@ -114,21 +106,23 @@ def plot_sec7_2(table: pd.DataFrame, optimum: pd.DataFrame, out, scale: str = ""
     fig, axes = plt.subplots(2, 2, figsize=(PAPER_WIDTH, 4.6))
     ax = axes.ravel()
     eps = sorted(set(table["eps"]))
-    for k, (metric, label) in enumerate(list(METRICS.items()) + [("energy", "energy distance to target, full $d$")]):
+    panels = list(METRICS.items()) + [("energy", "energy distance\nto the target, full $d$")]
+    for k, (metric, label) in enumerate(panels):
         sd = "energy_null_sd" if metric == "energy" else f"{metric}_boot_sd"
         for obj in objs:
             d = table[table["objective"] == obj].groupby("eps").agg(v=(metric, "mean"), sd=(sd, "mean"))
             ax[k].errorbar(d.index, d["v"], yerr=2 * d["sd"], fmt="o-", ms=3, lw=0.9, capsize=1.5, color=col[obj],
-                           label=_tex(obj))
+                           label=objective_tex(obj))
             o = optimum[(optimum["objective"] == obj) & (optimum["metric"] == metric)] if metric in METRICS else []
             if len(o) and np.isfinite(o["fitted_eps"].iloc[0]):
                 ax[k].axvspan(o["fitted_eps_lo95"].iloc[0], o["fitted_eps_hi95"].iloc[0], color=col[obj], alpha=0.12,
                               lw=0)
         if metric == "mode_w2":
             ax[k].axhline(float(table["mode_w2_floor"].iloc[0]), color="0.4", ls="--", lw=0.7, label="exact samples")
-        if table[metric].max() > 20 * table[metric].min() > 0:
+        shown = pd.concat([table[metric], table["mode_w2_floor"] if metric == "mode_w2" else table[metric]])
+        if shown.max() > 20 * shown.min() > 0:
             ax[k].set_yscale("log")
-        _eps_axis(ax[k], eps)
+        eps_axis(ax[k], eps)
         ax[k].set_ylabel(label, fontsize=7)
     ax[1].legend(fontsize=6)
     f = table.groupby("objective").first().reindex(objs)
@@ -136,14 +130,18 @@ def plot_sec7_2(table: pd.DataFrame, optimum: pd.DataFrame, out, scale: str = ""
     for k, (name, off) in enumerate((("b", -0.18), ("s", 0.18))):
         ax[3].bar(x + off, f[f"field_{name}_rel_mse"], 0.34, yerr=2 * f[f"field_{name}_rel_mse_se"],
                   label=f"${name}$", color=["0.35", "0.7"][k], capsize=1.5)
-    ax[3].set_xticks(x, [_tex(o) for o in objs], fontsize=6)
+    ax[3].set_xticks(x, [objective_tex(o) for o in objs], fontsize=6)
     ax[3].set_yscale("log")
-    ax[3].set_ylabel("relative MSE vs exact field", fontsize=7)
+    from matplotlib.ticker import FuncFormatter, LogLocator
+    ax[3].yaxis.set_major_locator(LogLocator(base=10, subs=(1, 2, 5)))
+    ax[3].yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax[3].yaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
+    ax[3].set_ylabel("relative MSE against the exact field", fontsize=7)
     ax[3].legend(fontsize=6)
     fig.suptitle("Section 7.2: $N(0, I)\\to$ 5-mode mixture, $d = %d$; error bars $\\pm2$ s.d. (bootstrap / null); "
-                 "shaded: 95%% interval of the fitted optimal $\\epsilon$" % int(table["dim"].iloc[0])
+                 "shaded: 95%% interval of the fitted optimal $\\varepsilon$" % int(table["dim"].iloc[0])
                  + (f"\n{scale}" if scale else ""), fontsize=7.5)
-    fig.tight_layout(pad=0.4)
+    fig.tight_layout(pad=0.4, rect=(0, 0, 1, 1 - (0.42 if scale else 0.25) / fig.get_size_inches()[1]))
     save_figure(fig, out)
 
 
@@ -171,30 +169,37 @@ def plot_sec7_2_density(table: pd.DataFrame, optimum: pd.DataFrame, marg: Dict, 
         lq_best = GaussianKDE(marg[obj][best]).log_prob(pts).numpy().reshape(X.shape)
         lq_ode = GaussianKDE(marg[obj][0.0]).log_prob(pts).numpy().reshape(X.shape) if 0.0 in marg[obj] else None
         panels = [("exact marginal", log_exact), (f"target KDE ($n={n_target}$)", log_target),
-                  (f"model, $\\epsilon={best:g}$", lq_best), ("model, ODE", lq_ode)]
+                  (f"model, {eps_tex(best, ode=False)}", lq_best), ("model, ODE", lq_ode)]
         for j, (title, z) in enumerate(panels):
             a = ax[i, j]
             if z is not None:
-                a.imshow(np.maximum(z, vmin), origin="lower", extent=(lo, hi, lo, hi), cmap="viridis", vmin=vmin,
-                         vmax=float(log_exact.max()))
+                dens = a.imshow(np.maximum(z, vmin), origin="lower", extent=(lo, hi, lo, hi), cmap="viridis",
+                                vmin=vmin, vmax=float(log_exact.max()))
+            a.grid(False)
             a.set_xticks([])
             a.set_yticks([])
             if i == 0:
                 a.set_title(title, fontsize=6.5)
         err = lq_best - log_exact
         a = ax[i, 4]
+        a.grid(False)
         im = a.imshow(np.clip(err, -5, 5), origin="lower", extent=(lo, hi, lo, hi), cmap="RdBu_r", vmin=-5, vmax=5)
         a.set_xticks([])
         a.set_yticks([])
         if i == 0:
-            a.set_title("$\\log\\hat\\rho-\\log\\rho$ (best $\\epsilon$)", fontsize=6.5)
-        ax[i, 0].set_ylabel(_tex(obj), fontsize=7)
+            a.set_title("$\\log\\hat\\rho-\\log\\rho$ (best $\\varepsilon$)", fontsize=6.5)
+        ax[i, 0].set_ylabel(objective_tex(obj), fontsize=7)
     ax[-1, 0].set_xticks([lo, 0, hi])
     ax[-1, 0].set_yticks([lo, 0, hi])
     ax[-1, 0].tick_params(labelsize=5.5)
     ax[-1, 0].set_xlabel("$x_1$", fontsize=6)
+    ax[-1, 0].set_ylabel(f"{objective_tex(objs[-1])}\n$x_2$", fontsize=7)
+    p1, p3 = ax[-1, 1].get_position(), ax[-1, 3].get_position()
+    cbar = fig.colorbar(dens, cax=fig.add_axes([p1.x0, p1.y0 - 0.06, p3.x1 - p1.x0, 0.012]), orientation="horizontal")
+    cbar.set_label("log density (columns 1-4; floor: max $-$ 12)", fontsize=6)
+    cbar.ax.tick_params(labelsize=5.5)
     fig.colorbar(im, cax=fig.add_subplot(gs[:, 5])).set_label("log-density error (clipped to $\\pm5$)", fontsize=6)
-    fig.suptitle("Figures 12-13: 2-D marginal (coordinates 1, 2) on $[-30, 30]^2$, log density (floor: max - 12)",
+    fig.suptitle("Figures 12-13: 2-D marginal (coordinates 1, 2) on $[-30, 30]^2$, log density (floor: max $-$ 12)",
                  fontsize=7.5, y=0.93)
     save_figure(fig, out)
 

@@ -8,7 +8,7 @@ from typing import Dict
 import numpy as np
 import pandas as pd
 
-from ..figures.style import PAPER_WIDTH, apply_style, save_figure
+from ..figures.style import PAPER_WIDTH, apply_style, eps_tex, save_figure, tex_label
 from ..io import write_csv
 
 __all__ = ["plot_sec7_3", "write_sec7_3_figure"]
@@ -32,7 +32,7 @@ def _run_label(key: str) -> str:
     if key == "start":
         return "starting images"
     sampler, _, eps = key.partition("_eps")
-    return "ODE" if sampler == "ode" else f"SDE, $\\epsilon={eps}$"
+    return "ODE" if sampler == "ode" else f"SDE, {eps_tex(float(eps), ode=False)}"
 
 
 def plot_sec7_3(table: pd.DataFrame, shown: Dict[str, Dict[str, np.ndarray]], shape, out, scale: str = "") -> None:
@@ -57,12 +57,13 @@ def plot_sec7_3(table: pd.DataFrame, shown: Dict[str, Dict[str, np.ndarray]], sh
     ax.imshow(stack, cmap="gray_r" if stack.ndim == 2 else None, vmin=0, vmax=1, aspect="equal",
               interpolation="nearest")
     h = tiles[0].shape[0] + 2
-    labels = [f"{m}: {_run_label(k)}" if m != "data" else "training images" for m, k in lines]
+    labels = [f"{tex_label(m)}: {_run_label(k)}" if m != "data" else "training images" for m, k in lines]
     ax.set_yticks([h * i + h / 2 - 1 for i in range(len(lines))], labels, fontsize=5.5)
     ax.set_xticks([])
     ax.grid(False)
     rows = table[table["sampler"] != "real held-out"].reset_index(drop=True)
-    names = [f"{r['model']}\n{r['sampler'].upper()}" + ("" if r["sampler"] == "ode" else f" $\\epsilon$={r['eps']:g}")
+    names = [f"{tex_label(r['model'])}\n{r['sampler'].upper()}"
+             + ("" if r["sampler"] == "ode" else f" {eps_tex(r['eps'], ode=False)}")
              for _, r in rows.iterrows()]
     a = fig.add_subplot(gs[1, 0])
     a.bar(np.arange(len(rows)), rows["fd"], yerr=2 * rows["fd_boot_sd"], color="0.5", capsize=1.5)
@@ -75,7 +76,9 @@ def plot_sec7_3(table: pd.DataFrame, shown: Dict[str, Dict[str, np.ndarray]], sh
     b = fig.add_subplot(gs[1, 1])
     b.bar(np.arange(len(rows)), rows["nn_median"], color="0.5", label="samples (median)")
     r0 = table.iloc[0]
-    b.axhline(r0["heldout_nn_median"], color="C3", ls="--", lw=0.8, label="held-out images (median)")
+    # drawn wide beneath the leave-one-out line, so that both show where they coincide
+    b.axhline(r0["heldout_nn_median"], color="C3", ls="--", lw=2.2, alpha=0.55, zorder=1,
+              label="held-out images (median)")
     b.axhline(r0["heldout_nn_p5"], color="C3", ls=":", lw=0.8, label="held-out images (5th pct.)")
     b.axhline(r0["train_loo_nn_median"], color="C0", ls="-.", lw=0.8, label="training images, leave-one-out")
     b.set_xticks(np.arange(len(rows)), names, rotation=70, fontsize=5)
