@@ -8,11 +8,13 @@ import sys
 import pytest
 import yaml
 
-from sibench.config import plan, train_spec
+from sibench.config import ConfigError, checked_config, plan, train_spec
 from sibench.pairs import BENCHMARKS, get_benchmark
 from si.interpolants import PATHS
 
 from .tiny import ROOT, SNAKEFILE, TINY, snakemake, variant
+
+SCHEMA = ROOT / "config/schema/config.schema.yaml"
 
 
 # ----------------------------------------------------------------------------------------
@@ -64,14 +66,33 @@ BAD_CONFIGS = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_CONFIGS))
-def test_invalid_config_names_the_key(tmp_path, case):
+def test_invalid_config_names_the_key(case):
+    """sibench.config.checked_config, the check the workflow runs before any job (common.smk)."""
+    edit, needles = BAD_CONFIGS[case]
+    with pytest.raises(ConfigError) as e:
+        checked_config(variant(edit), SCHEMA)
+    for needle in needles:
+        assert needle in str(e.value), f"{case}: {needle!r} not in the error:\n{str(e.value)[-3000:]}"
+
+
+# one case of each kind of check through Snakemake itself (11 s each): schema, bound, cross-reference
+@pytest.mark.parametrize("case", ["unknown top-level key", "NaN eps", "benchmark dimension above the bound",
+                                  "objective that needs a nonzero gamma"])
+def test_snakemake_stops_on_an_invalid_config_before_any_job(tmp_path, case):
     edit, needles = BAD_CONFIGS[case]
     res = snakemake(tmp_path, variant(edit), "-n")
     out = res.stdout + res.stderr
     assert res.returncode != 0, out
-    for needle in needles:
+    for needle in ["invalid configuration"] + needles:
         assert needle in out, f"{case}: {needle!r} not in the error:\n{out[-3000:]}"
     assert not (tmp_path / "results").exists(), "no job may start on an invalid config"
+
+
+def test_the_shipped_configs_pass_the_workflow_check():
+    for name in ("quick", "default", "paper"):
+        cfg = yaml.safe_load((ROOT / f"config/{name}.yaml").read_text())
+        checked, runs = checked_config(cfg, SCHEMA, [ROOT / f"config/{name}.yaml"])
+        assert runs and checked["name"] == name
 
 
 def test_a_duplicate_key_stops_the_run_naming_file_and_line(tmp_path):

@@ -10,32 +10,20 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
     [workflow.basedir] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
 )
 
-import yaml
-from snakemake.utils import validate
-
-from sibench.config import ConfigError, check_unique_keys, plan, report_dir, results_dir, stage_spec, whole_numbers
+from sibench.config import ConfigError, checked_config, report_dir, results_dir, stage_spec
 from sibench.pairs import get_benchmark
 from sibench.versioning import STAGE_MODULES, stage_version
 
-# The config, checked before any job starts; every error names the key (and the file and line of a
-# duplicate key). Snakemake has already merged the --configfile files, keeping the last of a repeated
-# key: read each again, strictly. Then the schema; then every integral float the schema calls an integer
-# becomes an int (steps: 100.0 -> 100; sibench.config.numbers); then the checks the schema cannot
-# express (sibench.config.check_config, through plan).
+# The config, checked before any job starts (sibench.config.checked_config); every error names the key
+# (and the file and line of a duplicate key): each config file read again strictly (Snakemake has already
+# merged them, keeping the last of a repeated key), the JSON schema, every integral float the schema calls
+# an integer made an int (steps: 100.0 -> 100), then the checks the schema cannot express.
 SCHEMA_FILE = os.path.join(workflow.basedir, "config", "schema", "config.schema.yaml")
 try:
-    for _file in workflow.configfiles:
-        if os.path.exists(_file):  # a job on a node without the shared file system gets the config as values
-            check_unique_keys(_file)
+    _checked, RUNS = checked_config(config, SCHEMA_FILE, workflow.configfiles)
 except ConfigError as e:
     raise WorkflowError(f"invalid configuration: {e}") from None
-validate(config, SCHEMA_FILE, set_default=False)
-try:
-    with open(SCHEMA_FILE, encoding="utf-8") as _f:
-        config.update(whole_numbers(config, yaml.safe_load(_f)))
-    RUNS = plan(config)
-except ConfigError as e:
-    raise WorkflowError(f"invalid configuration: {e}") from None
+config.update(_checked)
 
 BENCHMARKS = list(config["benchmarks"])
 # Each config writes under its own name: results/<name>/ and report/<name>/ (a quick run never touches the
