@@ -11,8 +11,8 @@ alpha for gamma and x0 for z (`Interpolant.noise_scale`, `InterpolantPoints.nois
 Antithetic sampling averages the loss at x_t+ = I + gamma z and at x_t- = I - gamma z (same z,
 the sign of z flipped in the target as well), which cancels the 1/gamma blow-up of L_s. It costs one
 more forward pass of the field, so it is chosen per field (`antithetic_fields`): by default where it
-lowers the gradient variance per unit of time (measured, docs/performance.md: every field but v on
-two-sided paths), and never when gamma = 0 on a two-sided path (x_t- is then x_t itself).
+pays per unit of time (measured, docs/performance.md: b, s, eta on two-sided paths, s and eta on
+one-sided ones, every field on the mirror path), and never when gamma = 0 on a two-sided path (x_t- is then x_t itself).
 
 `BatchLoss` is the trainer's form: every field's loss on one batch (t, x0, x1, z), with x_t and the
 targets formed once from the path and gamma records and t not re-checked (the trainer draws t in
@@ -110,11 +110,15 @@ def field_loss(kind: str, f: Field, t: Tensor, pts: InterpolantPoints, interp: I
     return loss.mean() if reduce else loss
 
 
-# antithetic="auto": the fields for which the measured gradient variance per unit of time is lower with
-# antithetic sampling (docs/performance.md): b, s and eta on every path, and v where the latent noise
-# is the leading spread of x_t (one-sided and mirror paths); v on the other two-sided paths gains
-# nothing (its target dI/dt has no z).
-ANTITHETIC_AUTO = ("b", "s", "eta")
+# antithetic="auto" (docs/performance.md): measured per field as gradient variance x step time,
+# antithetic against plain: s 0.000-0.14 and eta 0.01-0.58 on every path (the pair cancels the 1/gamma
+# term of L_s exactly); b 0.82-1.01 on two-sided Brownian paths (and the learning test's b error at 3000
+# steps rises from under 5% to 5.7% without it), 0.10 with v on the mirror path (x_t's whole spread is
+# gamma z there); v on the other two-sided paths 1.0-1.4 (dI/dt has no z). On one-sided paths b measured
+# 0.45, but end to end on the checkerboard the fourth pass for b bought no support fraction per CPU
+# second (0.847 after 147 s with it, 0.848 after 134 s without): {b,s} takes 3 passes there, as in the
+# paper's code.
+ANTITHETIC_AUTO = {"two-sided": ("b", "s", "eta"), "one-sided": ("s", "eta"), "mirror": FIELD_KINDS}
 
 
 def noise_free(interp: Interpolant) -> bool:
@@ -125,15 +129,17 @@ def noise_free(interp: Interpolant) -> bool:
 def antithetic_fields(antithetic, kinds: Tuple[str, ...], interp: Interpolant) -> Tuple[str, ...]:
     """The fields among `kinds` whose loss is averaged over x_t+ and x_t-.
 
-    antithetic: True (every field), False (none), "auto" (ANTITHETIC_AUTO, and v on one-sided and
-    mirror paths: where it pays, measured in docs/performance.md) or a comma-separated list of field
+    antithetic: True (every field), False (none), "auto" (ANTITHETIC_AUTO by kind of path: b, s, eta on
+    two-sided paths, s and eta on one-sided ones, every field on the mirror path: where it pays, measured
+    in docs/performance.md) or a comma-separated list of field
     kinds such as "s" or "b,s" (kinds the objective does not learn are ignored). Never any field when
     gamma = 0 on a two-sided path, where x_t- = x_t (the second pass would repeat the first).
     """
     if antithetic is True or antithetic is False:
         chosen = kinds if antithetic else ()
     elif antithetic == "auto":
-        chosen = ANTITHETIC_AUTO + (("v",) if interp.one_sided or interp.mirror else ())
+        side = "mirror" if interp.mirror else "one-sided" if interp.one_sided else "two-sided"
+        chosen = ANTITHETIC_AUTO[side]
     elif isinstance(antithetic, str):
         chosen = tuple(k.strip() for k in antithetic.split(",") if k.strip())
         bad = [k for k in chosen if k not in FIELD_KINDS]

@@ -3,8 +3,8 @@ of the objectives, the network size, the EMA of the weights, seed, threads and d
 fully described by its TrainConfig, the interpolant and the objective. Objectives of
 Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797.
 
-antithetic: True, False, "auto" (default: every field for which it lowers the gradient variance per
-unit of time, measured in docs/performance.md: b, s, eta, and v on one-sided and mirror paths) or a
+antithetic: True, False, "auto" (default: where it pays per unit of time, measured in docs/performance.md:
+b, s, eta on two-sided paths, s and eta on one-sided ones, every field on the mirror path) or a
 comma-separated list of field kinds ("s", "b,s"); never applied where gamma = 0 on a two-sided path
 (si.objectives.antithetic_fields).
 check_every: the losses are read from the device, checked (finite, not running away:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import MISSING, dataclass, fields
-from typing import Optional, Tuple
+from typing import Optional, Tuple, Union
 
 __all__ = ["TRAIN_KEYS", "ModelSpec", "TrainSettings", "TruthSpec", "TrainSpec", "Integrator", "SamplingSpec",
            "LikelihoodSpec", "EvaluationSpec", "EvaluateSpec"]
@@ -93,7 +93,7 @@ class TrainSettings:
     lr_every: Optional[int] = None
     hidden: Optional[int] = None
     depth: Optional[int] = None
-    antithetic: Optional[bool] = None
+    antithetic: Optional[Union[bool, str]] = None
     t_min: Optional[float] = None
     t_max: Optional[float] = None
     log_every: Optional[int] = None

@@ -122,7 +122,7 @@ def plan_sec7(config: dict) -> Dict[str, object]:
         flow = dict(s.get("flow") or {"method": "rk4", "steps": 50})
         method = dict(source["method"], objective="b")
         train = _train(s, "sec5_3_rectify")
-        if train.get("antithetic", False):
+        if train.get("antithetic", False) not in (False, "auto"):   # auto: b takes one pass here
             raise ValueError("paper_figures.sec5_3_rectify.train.antithetic must be false: the antithetic partner "
                              "of a one-sided path pairs -x0 with x1, which is a pair of the independent coupling "
                              "but not of the flow-map coupling (x0, X_1(x0))")

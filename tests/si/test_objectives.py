@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from si import Interpolant
-from si.objectives import OBJECTIVES, assemble, check_objective, field_loss, fields_of
+from si.objectives import FIELD_KINDS, OBJECTIVES, assemble, check_objective, field_loss, fields_of
 from si.oracle import InterpolantOracle
 
 from ..conftest import pair_for
@@ -155,9 +155,15 @@ def test_antithetic_choice_per_field():
     lin, fm, osl = Interpolant("linear", "brownian"), Interpolant("linear", "zero"), Interpolant("one-sided-linear")
     assert antithetic_fields(True, ("b", "s"), lin) == ("b", "s")
     assert antithetic_fields(False, ("b", "s"), lin) == ()
-    assert antithetic_fields("auto", ("b", "s"), osl) == tuple(k for k in ("b", "s") if k in ANTITHETIC_AUTO)
+    mirror = Interpolant("mirror", "brownian")
+    assert antithetic_fields("auto", ("b", "s"), osl) == ("s",)    # one-sided {b,s}: 3 passes, the paper code's
+    assert antithetic_fields("auto", ("b", "s"), lin) == ("b", "s")
     assert antithetic_fields("auto", ("v", "s"), lin) == ("s",)    # v gains nothing on two-sided paths
-    assert antithetic_fields("auto", ("v", "eta"), osl) == ("v", "eta")
+    assert antithetic_fields("auto", ("v", "eta"), osl) == ("eta",)
+    assert antithetic_fields("auto", ("b", "s"), mirror) == ("b", "s")   # the mirror path: every field
+    assert antithetic_fields("auto", ("v", "eta"), mirror) == ("v", "eta")
+    assert set(ANTITHETIC_AUTO["mirror"]) == set(FIELD_KINDS)
+    assert BatchLoss("b,s", osl, "auto").passes() == 3 and BatchLoss("b,s", mirror, "auto").passes() == 4
     assert antithetic_fields("s", ("b",), lin) == ()              # a kind the objective does not learn
     assert antithetic_fields(True, ("b",), fm) == ()               # gamma = 0: x_t- = x_t, never antithetic
     assert BatchLoss("b", fm, True).passes() == 1 and not BatchLoss("b", fm, True).needs_z
