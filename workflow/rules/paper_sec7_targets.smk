@@ -3,6 +3,8 @@
 # `enabled: false`: not planned). Models: sibench.paper.sec7_models.plan_sec7; computations and plots:
 # sibench.paper.sec7_* and sec5_3_rectify. Outputs under report/<name>/figures/paper/ (PAPER_DIR), CSVs beside.
 # Included after paper_targets.smk (PAPER, PAPER_DIR, PAPER_CODE, paper_item, paper_resources).
+from pathlib import PurePosixPath
+
 from sibench.paper.sec7_models import plan_sec7, sec7_on
 
 try:
@@ -10,11 +12,18 @@ try:
 except ValueError as e:
     raise WorkflowError(f"invalid configuration: {e}") from None
 SEC7_DIR = results("paper/sec7")
+
+
+def model_name(model):
+    """The model's name within its problem: the second part of its key (problem/name)."""
+    return PurePosixPath(model["key"]).parts[1]
+
+
 SEC7_NAMES = {
-    "checkerboard": {m["key"].split("/")[1]: label for label, m in SEC7["checkerboard"].items()},
-    "digits": {m["key"].split("/")[1]: label for label, m in SEC7["digits"].items()},
+    "checkerboard": {model_name(m): label for label, m in SEC7["checkerboard"].items()},
+    "digits": {model_name(m): label for label, m in SEC7["digits"].items()},
 }
-SEC7_GMM = {f"{m['key'].split('/')[1]}_seed{m['seed']}": m for m in SEC7["gmm128"].values()}
+SEC7_GMM = {f"{model_name(m)}_seed{m['seed']}": m for m in SEC7["gmm128"].values()}
 
 
 def sec7_section(name):
