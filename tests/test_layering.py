@@ -327,3 +327,25 @@ def test_no_module_uses_a_private_name_of_another():
     found = {name: uses for name in sorted(MODULES) if (uses := _private_uses(name))}
     assert not found, "private names used outside their module:\n" + "\n".join(
         f"  {MODULES[m].relative_to(ROOT)}: {u}" for m, uses in found.items() for u in uses)
+
+
+# ----------------------------------------------------------------------------------------
+# (f) no placeholder left in a tracked text file (a document or a result that says "fill in later")
+# ----------------------------------------------------------------------------------------
+UNFINISHED = re.compile(r"(?<![A-Za-z])(?:" + "PLACE" + "HOLDER|TO" + "DO|FIX" + r"ME)(?![a-z])|@@[A-Z_]+@@")
+
+
+def test_no_placeholder_in_tracked_files():
+    assert UNFINISHED.search("RESULTS_" + "PLACE" + "HOLDER") and UNFINISHED.search("@@" + "RESULTS@@")
+    assert not UNFINISHED.search("a placeholder in prose")
+    hits = []
+    for rel in _tracked_files():
+        path = ROOT / rel
+        if rel in EXEMPT or not path.is_file():
+            continue
+        data = path.read_bytes()
+        if b"\0" in data:
+            continue
+        text = data.decode("utf-8", errors="replace")
+        hits += [(rel, text.count("\n", 0, m.start()) + 1) for m in UNFINISHED.finditer(text)]
+    assert not hits, "placeholders left in tracked files:\n" + "\n".join(f"  {f}:{line}" for f, line in hits[:50])
