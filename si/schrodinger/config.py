@@ -7,6 +7,7 @@ import numbers
 from dataclasses import dataclass
 from typing import Optional
 
+from ..training.config import from_known_keys
 from .parametrisation import PARAMETRISATIONS
 
 __all__ = ["MaxMinConfig", "DEFAULT_LR"]
@@ -83,11 +84,7 @@ class MaxMinConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> "MaxMinConfig":
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(d) - known)
-        if unknown:
-            raise ValueError(f"unknown max-min option(s) {unknown}; valid: {sorted(known)}")
-        return cls(**d)
+        return from_known_keys(cls, d, "max-min")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

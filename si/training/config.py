@@ -20,7 +20,16 @@ from typing import Optional, Union
 
 from ..objectives import FIELD_KINDS
 
-__all__ = ["TrainConfig"]
+__all__ = ["TrainConfig", "from_known_keys"]
+
+
+def from_known_keys(cls, d: dict, what: str):
+    """cls(**d) for a dataclass of options, after refusing keys it does not have (naming them and `what`)."""
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(d) - known)
+    if unknown:
+        raise ValueError(f"unknown {what} option(s) {unknown}; valid: {sorted(known)}")
+    return cls(**d)
 
 
 @dataclass(frozen=True)
@@ -69,8 +78,4 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> "TrainConfig":
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(d) - known)
-        if unknown:
-            raise ValueError(f"unknown training option(s) {unknown}; valid: {sorted(known)}")
-        return cls(**d)
+        return from_known_keys(cls, d, "training")
