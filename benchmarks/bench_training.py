@@ -18,6 +18,9 @@ Cases (1 thread unless --threads):
          against the plain loop + one ot.emd per batch on a numpy cost matrix.
   bs     {b, s} on the one-sided linear path, N(0, I) -> checkerboard, two MLPs 4 x 256, batch 2000.
          Plain loops with 3 forward passes (b once, s antithetic: the official code's count) and 4.
+  compile  si with TrainConfig(compile=True) (torch.compile of the step's loss) against si's default, on the
+         fm and bs settings; the warm-up call pays the compilation (tens of seconds on the CPU; later models
+         of the same shapes reuse it), the timed repetitions do not (--cases compile).
   var    (not a timing against a plain loop) the antithetic default: per field and interpolant, the
          variance of the field's loss gradient with and without antithetic sampling, times the cost of
          a step, at the initial weights and after training (--cases var; docs/performance.md).
@@ -296,6 +299,18 @@ def main() -> None:
         show(f"bs: one-sided linear {{b,s}}, two MLPs 4x256, batch 2000, {n} steps x {reps} ({load()}); "
              f"ratios to the plain loop with the same passes (si antithetic=False: to the 3-pass loop)", rows,
              "plain loop, same passes")
+    if "compile" in cases and supports(compile=True):
+        g8, cb = eight_gaussians(), checkerboard()
+        n_fm, n_bs = (200, 10) if args.quick else (500, 30)
+        v = {"fm: si default": lambda s: si_train("linear", "zero", "b", g8, s, 256, 64, 3),
+             "fm: si compile=True": lambda s: si_train("linear", "zero", "b", g8, s, 256, 64, 3, compile=True)}
+        show(f"compile: fm step, MLP 3x64, batch 256, {n_fm} steps x {reps} ({load()})",
+             interleaved(v, "fm: si default", n_fm, reps), "si default")
+        v = {"bs: si default": lambda s: si_train("one-sided-linear", None, "b,s", cb, s, 2000, 256, 4),
+             "bs: si compile=True": lambda s: si_train("one-sided-linear", None, "b,s", cb, s, 2000, 256, 4,
+                                                      compile=True)}
+        show(f"compile: one-sided linear {{b,s}}, two MLPs 4x256, batch 2000, {n_bs} steps x {reps} ({load()})",
+             interleaved(v, "bs: si default", n_bs, reps), "si default")
     if "var" in cases:
         b, n = (16, 256) if args.quick else (64, 1000)
         steps = 100 if args.quick else 1000
