@@ -25,9 +25,9 @@ Run (the five benchmarks of benchmarks/convergence.csv, SUBSET: 206 CPU-seconds 
 `--benchmarks all`, the twelve of the config, about 7 CPU-minutes by the same per-model costs):
     nice -n 19 python benchmarks/convergence_study.py
 It writes benchmarks/convergence.csv and docs/figures/convergence.png and prints the table of
-docs/convergence.md; --plot-only redraws both from the CSV. --quick (under a minute: gmm-pair and
-gauss-checkerboard at 1/20 of their budgets, factor 2, 500 points) checks that the script runs end to end
-and writes to a temporary folder unless --csv / --figure are given.
+docs/convergence.md; --plot-only redraws both from the CSV. --quick (about 10 CPU-seconds, under a minute
+on an idle core: gmm-pair and gauss-checkerboard at 1/20 of their budgets, factor 2, 500 points) checks
+that the script runs end to end and writes to a temporary folder unless --csv / --figure are given.
 """
 from __future__ import annotations
 
@@ -112,7 +112,8 @@ def run_benchmark(config: dict, benchmark: str, factor: int, seed: int, n_suppor
         base = dataclasses.replace(base, steps=steps, lr_every=max(1, round(base.lr_every * steps / base.steps)))
     every = base.steps // 4
     if every * 4 != base.steps:
-        raise ValueError(f"{benchmark}: the checkpoints are every default/4 steps, but {base.steps} is not a multiple of 4")
+        raise ValueError(f"{benchmark}: the checkpoints are every default/4 steps, but {base.steps} steps "
+                         f"is not a multiple of 4")
     long = dataclasses.replace(base, steps=factor * base.steps, lr_every=factor * base.lr_every, check_every=every)
     rows = []
 
@@ -225,7 +226,8 @@ def plot(df: pd.DataFrame, path: Path, field_n: int, support_n: int) -> None:
             Line2D([], [], color="0.6", marker="*", ms=11, ls="none", mec="k", label="the default run's model"),
             Line2D([], [], color="0.4", lw=0.8, ls=":", label="default budget"),
             Line2D([], [], color="0.3", lw=0.9, ls="--", label=rf"target support fraction ${TARGET}$")]
-    fig.legend(handles=list(legends.get(False, {}).values()) + keys, loc="outside lower left", ncol=4, fontsize=8, frameon=False)
+    fig.legend(handles=list(legends.get(False, {}).values()) + keys, loc="outside lower left", ncol=4, fontsize=8,
+               frameon=False)
     axes[2].legend(handles=list(legends.get(True, {}).values()), loc="best", fontsize=8)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=130)
@@ -251,7 +253,7 @@ def main() -> None:
     ap.add_argument("--append", action="store_true",
                     help="keep the CSV's rows of the other benchmarks (run a few benchmarks at a time)")
     ap.add_argument("--plot-only", action="store_true", help="redraw the figure and table from the CSV")
-    ap.add_argument("--quick", action="store_true", help="a check that it runs: under a minute (module doc)")
+    ap.add_argument("--quick", action="store_true", help="a check that it runs: about 10 CPU-seconds (module doc)")
     args = ap.parse_args()
     quick_dir = Path(tempfile.mkdtemp(prefix="convergence-")) if args.quick else None
     csv = Path(args.csv) if args.csv else (quick_dir / "convergence.csv" if args.quick else CSV)
