@@ -44,8 +44,10 @@ from si.training import load_model
 SDE_WINDOW = (SCORE_WINDOW[0], 0.95)
 MIRROR_WINDOW = (0.05, 0.95)
 
-__all__ = ["SDE_WINDOW", "MIRROR_WINDOW", "nearest_l1", "sample_metrics", "evaluate_digits_model",
-           "write_digits_evaluation"]
+DIVERGED_ABS = 10.0
+
+__all__ = ["SDE_WINDOW", "MIRROR_WINDOW", "DIVERGED_ABS", "nearest_l1", "diverged_fraction", "sample_status",
+           "sample_metrics", "evaluate_digits_model", "write_digits_evaluation"]
 
 
 def nearest_l1(x: torch.Tensor, reference: torch.Tensor, exclude_self: bool = False, chunk: int = 256) -> torch.Tensor:
@@ -58,6 +60,18 @@ def nearest_l1(x: torch.Tensor, reference: torch.Tensor, exclude_self: bool = Fa
             D[torch.arange(D.shape[0]), torch.arange(i, i + D.shape[0])] = float("inf")
         out.append(D.min(1).values)
     return torch.cat(out)
+
+
+def diverged_fraction(x: torch.Tensor, bound: float = DIVERGED_ABS) -> float:
+    """Share of the samples (rows of x) with a pixel that is not finite or beyond |x| = bound (module doc)."""
+    return float((~torch.isfinite(x) | (x.abs() > bound)).any(1).double().mean())
+
+
+def sample_status(diverged: float, n: int, bound: float = DIVERGED_ABS) -> str:
+    """'ok', or why the sample set is not reported (its metrics are left empty)."""
+    if diverged == 0.0:
+        return "ok"
+    return f"diverged: {round(diverged * n)} of {n} samples not finite or beyond |x| = {bound:g}"
 
 
 def _levels(l1: torch.Tensor, dim: int, levels: int) -> torch.Tensor:
@@ -104,7 +118,7 @@ def evaluate_digits_model(checkpoint, classifier, label: str, settings: dict, de
               "classifier_test_accuracy": info["test_accuracy"], "heldout_confidence": heldout_conf,
               "heldout_nn_median": float(heldout_nn.median()), "train_loo_nn_median": float(train_nn.median()),
               "heldout_nn_p5": float(torch.quantile(heldout_nn, 0.05))}
-    real = {"sampler": "real held-out", "eps": float("nan"), "n": len(heldout), "fd_boot_sd": float("nan"),
+    real = {"sampler": "real held-out", "eps": float("nan"), "n": len(heldout), "fd_boot_sd": float("nan"), "status": "ok",
             "fd": frechet_distance(net.features(heldout).detach(), ref_features),
             "nn_median": float(heldout_nn.median())}
     rows: List[Dict] = [{**common, **real}]
@@ -135,8 +149,9 @@ def evaluate_digits_model(checkpoint, classifier, label: str, settings: dict, de
         row = {**common, "sampler": sampler, "eps": e, "n": n, "nfe": res.nfe, "sample_cpu_s": time.process_time() - t0,
                "t_min": 0.0 if sampler == "ode" else window[0], "t_max": 1.0 if sampler == "ode" else window[1],
                "finite_fraction": float(torch.isfinite(x).all(1).double().mean()),
-               "outside_unit_box": float((x.abs() > 1).double().mean())}
-        if row["finite_fraction"] == 1.0:
+               "outside_unit_box": float((x.abs() > 1).double().mean()), "diverged_fraction": diverged_fraction(x)}
+        row["status"] = sample_status(row["diverged_fraction"], n)
+        if row["status"] == "ok":
             row.update(sample_metrics(x, net, ref_features, ref_freq, train, heldout_nn, L, B, gen("fd", label, e)))
             if mirror:
                 with torch.no_grad():
