@@ -1,4 +1,5 @@
 """Section 7.3: a sample set that left the pixels' range is marked diverged, never reported as a measurement."""
+import copy
 import types
 
 import numpy as np
@@ -11,7 +12,9 @@ from sibench.data import split_images, load_digits_set
 from sibench.paper.sec7_3_classifier import save_classifier, train_classifier
 from sibench.paper.sec7_3_digits import DIVERGED_ABS, diverged_fraction, evaluate_digits_model, sample_status
 from sibench.paper.sec7_3_plot import diverged_runs, write_sec7_3_figure
-from sibench.paper.sec7_models import data_spec, train_sec7_model
+from sibench.paper.sec7_models import data_spec, plan_sec7, train_sec7_model
+
+from ...workflow.tiny import ROOT
 
 
 def _blown_up(n: int, k: int, d: int = 64, seed: int = 0) -> torch.Tensor:
@@ -79,3 +82,18 @@ def test_samples_in_range_are_measured(tiny_mirror, monkeypatch):
     sde = evaluate_digits_model(checkpoint, classifier, "mirror", settings)[0][1]
     assert sde["status"] == "ok" and sde["diverged_fraction"] == 0.0
     assert np.isfinite(sde["fd"]) and np.isfinite(sde["class_changed"])
+
+
+def test_a_model_s_own_train_entries_override_the_section_s_for_that_model_only():
+    import yaml
+    cfg = yaml.safe_load((ROOT / "config" / "quick.yaml").read_text())
+    section = cfg["paper_figures"]["sec7_3_digits"]
+    before = plan_sec7(cfg)["digits"]
+    section["models"][1]["train"] = {"steps": 400, "lr_every": 150}          # the mirror entry
+    after = plan_sec7(cfg)["digits"]
+    assert after["mirror {v,eta}"]["train"] == {**section["train"], "steps": 400, "lr_every": 150}
+    assert after["one-sided linear {b,s}"] == before["one-sided linear {b,s}"]   # not retrained
+    bad = copy.deepcopy(cfg)
+    bad["paper_figures"]["sec7_3_digits"]["models"][1]["train"] = {"stepz": 3}
+    with pytest.raises(ValueError, match="stepz"):
+        plan_sec7(bad)
