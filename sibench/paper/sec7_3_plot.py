@@ -46,9 +46,10 @@ def _bars(ax, values: np.ndarray, ok: np.ndarray, **kwargs) -> None:
     x = np.arange(len(values))
     kwargs = dict(kwargs, yerr=kwargs["yerr"][ok]) if "yerr" in kwargs else kwargs
     ax.bar(x[ok], values[ok], color="0.5", **kwargs)
+    ax.set_xlim(-0.6, len(values) - 0.4)          # every run has its slot, a diverged one included
     for i in x[~ok]:
         ax.text(i, 0.03, "diverged", transform=ax.get_xaxis_transform(), rotation=90, ha="center", va="bottom",
-                fontsize=5.5, color="C3")
+                fontsize=5.5, color="C3", bbox={"fc": "white", "ec": "none", "pad": 0.5})
 
 
 def plot_sec7_3(table: pd.DataFrame, shown: Dict[str, Dict[str, np.ndarray]], shape, out, scale: str = "") -> None:
