@@ -16,14 +16,31 @@ reports none); instead, for one trained model (rule sec7_3_evaluate), per sample
     to a training image than the 5th percentile of the held-out distances (0.05 expected without memorising);
   * mirror only: the distance to the starting image and the share of samples whose predicted class differs
     from the starting image's label.
-Samples are kept as they come (not clipped); the figure clips to [-1, 1] for display only.
+Samples are kept as they come (not clipped); the figure clips to [-1, 1] for display only. A sample set with a
+pixel not finite or beyond |x| = DIVERGED_ABS = 10 is not measured: its row says "diverged" (status, with
+diverged_fraction) and carries no FD or distances. Pixels live in [-1, 1] and the SDE tracks rho_t, whose pixels are
+x1 + gamma z (mirror, gamma <= 1/2) or alpha z + beta x1 (one-sided, alpha <= 1), so |x| > 10 is a z beyond 9 sd
+(P < 1e-14 over 1000 x 64 pixels): a blown-up trajectory, and one such sample decides the FD (3e9 below).
 
 Windows. Dequantised pixels have a standard deviation of only (2/L)/sqrt(12) (0.034 for the digits), so near
 t = 1 the score's curvature is ~1/(alpha^2 + 0.0012) and an explicit SDE step is stable only if eps h times it
 stays below ~2: the one-sided SDE stops at t_max = 0.95 (SDE_WINDOW), then one ODE step of b to t = 1 (as
 si.sampling does). The mirror SDE at eps = 10 is as stiff near both ends (gamma^2 = t(1-t)) and runs on
 MIRROR_WINDOW = [0.05, 0.95]: its start is the held-out image taken as x at t = 0.05 (an O(gamma(0.05)) = 0.22
-error that the strong noise forgets at once).
+error that the strong noise forgets at once). Measured with the exact eta of the training set (each dequantised
+image as N(centre, 0.0012 I)), 1000 samples, heun: on [0.05, 0.95] eps h / (gamma^2 + 0.0012) is 0.92 at the ends
+with 200 steps and no sample leaves |x| <= 1.32 (50 steps: <= 4.7); on [1e-3, 0.999] it is 23 and every sample
+blows up. The window is what the explicit step needs.
+
+The mirror's learned eta. With eta learned at the default scale (3 x 256, 2500 steps) the same SDE blew up 8.2% of
+its samples (FD 3e9), and neither the step nor the window is the cause: 7.5% with 500 heun steps, 7.4% with 1000,
+8.2% with euler-maruyama, 7.3% on [0.1, 0.9]. The blow-ups begin anywhere in t in (0.1, 0.8), far from the stiff
+ends, and grow by ~2x per 0.045 in t (200 steps): a property of the learned drift (gamma' - eps/gamma) eta,
+not of its discretisation. eps = 10 makes the SDE explore rho_t's tails, where eta is barely trained; there the
+learned drift's radial rate <x, f>/|x|^2 turns from -11 to -17 (typical samples) to +11 at t = 0.73 and +37 at t = 0.95
+once |x| exceeds ~4 (learned v stays ~0.002 until then): the network's extrapolation points eta against x and
+eps / gamma = 20-45 amplifies it. Longer training of the mirror model (models[].train) shrinks the share of
+blown-up samples (5000 steps: 0.5%); docs/paper.md §7.3 gives the setting the default uses.
 """
 from __future__ import annotations
 
@@ -44,8 +61,10 @@ from si.training import load_model
 SDE_WINDOW = (SCORE_WINDOW[0], 0.95)
 MIRROR_WINDOW = (0.05, 0.95)
 
-__all__ = ["SDE_WINDOW", "MIRROR_WINDOW", "nearest_l1", "sample_metrics", "evaluate_digits_model",
-           "write_digits_evaluation"]
+DIVERGED_ABS = 10.0
+
+__all__ = ["SDE_WINDOW", "MIRROR_WINDOW", "DIVERGED_ABS", "nearest_l1", "diverged_fraction", "sample_status",
+           "sample_metrics", "evaluate_digits_model", "write_digits_evaluation"]
 
 
 def nearest_l1(x: torch.Tensor, reference: torch.Tensor, exclude_self: bool = False, chunk: int = 256) -> torch.Tensor:
@@ -58,6 +77,18 @@ def nearest_l1(x: torch.Tensor, reference: torch.Tensor, exclude_self: bool = Fa
             D[torch.arange(D.shape[0]), torch.arange(i, i + D.shape[0])] = float("inf")
         out.append(D.min(1).values)
     return torch.cat(out)
+
+
+def diverged_fraction(x: torch.Tensor, bound: float = DIVERGED_ABS) -> float:
+    """Share of the samples (rows of x) with a pixel that is not finite or beyond |x| = bound (module doc)."""
+    return float((~torch.isfinite(x) | (x.abs() > bound)).any(1).double().mean())
+
+
+def sample_status(diverged: float, n: int, bound: float = DIVERGED_ABS) -> str:
+    """'ok', or why the sample set is not reported (its metrics are left empty)."""
+    if diverged == 0.0:
+        return "ok"
+    return f"diverged: {round(diverged * n)} of {n} samples not finite or beyond |x| = {bound:g}"
 
 
 def _levels(l1: torch.Tensor, dim: int, levels: int) -> torch.Tensor:
@@ -104,7 +135,7 @@ def evaluate_digits_model(checkpoint, classifier, label: str, settings: dict, de
               "classifier_test_accuracy": info["test_accuracy"], "heldout_confidence": heldout_conf,
               "heldout_nn_median": float(heldout_nn.median()), "train_loo_nn_median": float(train_nn.median()),
               "heldout_nn_p5": float(torch.quantile(heldout_nn, 0.05))}
-    real = {"sampler": "real held-out", "eps": float("nan"), "n": len(heldout), "fd_boot_sd": float("nan"),
+    real = {"sampler": "real held-out", "eps": float("nan"), "n": len(heldout), "fd_boot_sd": float("nan"), "status": "ok",
             "fd": frechet_distance(net.features(heldout).detach(), ref_features),
             "nn_median": float(heldout_nn.median())}
     rows: List[Dict] = [{**common, **real}]
@@ -135,8 +166,9 @@ def evaluate_digits_model(checkpoint, classifier, label: str, settings: dict, de
         row = {**common, "sampler": sampler, "eps": e, "n": n, "nfe": res.nfe, "sample_cpu_s": time.process_time() - t0,
                "t_min": 0.0 if sampler == "ode" else window[0], "t_max": 1.0 if sampler == "ode" else window[1],
                "finite_fraction": float(torch.isfinite(x).all(1).double().mean()),
-               "outside_unit_box": float((x.abs() > 1).double().mean())}
-        if row["finite_fraction"] == 1.0:
+               "outside_unit_box": float((x.abs() > 1).double().mean()), "diverged_fraction": diverged_fraction(x)}
+        row["status"] = sample_status(row["diverged_fraction"], n)
+        if row["status"] == "ok":
             row.update(sample_metrics(x, net, ref_features, ref_freq, train, heldout_nn, L, B, gen("fd", label, e)))
             if mirror:
                 with torch.no_grad():

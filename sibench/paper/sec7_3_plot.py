@@ -11,7 +11,7 @@ import pandas as pd
 from ..figures.style import PAPER_WIDTH, apply_style, eps_tex, save_figure, tex_label
 from ..io import write_csv
 
-__all__ = ["plot_sec7_3", "write_sec7_3_figure"]
+__all__ = ["diverged_runs", "plot_sec7_3", "write_sec7_3_figure"]
 
 
 _BLANK = 0.0        # the background of grey images (level 0, white in the gray_r map)
@@ -33,6 +33,23 @@ def _run_label(key: str) -> str:
         return "starting images"
     sampler, _, eps = key.partition("_eps")
     return "ODE" if sampler == "ode" else f"SDE, {eps_tex(float(eps), ode=False)}"
+
+
+def diverged_runs(table: pd.DataFrame) -> set:
+    """(model, image key) of the sampler runs whose samples diverged (sibench.paper.sec7_3_digits.sample_status)."""
+    bad = table[table["status"] != "ok"]
+    return {(str(r["model"]), f"{r['sampler']}_eps{float(r['eps']):g}") for _, r in bad.iterrows()}
+
+
+def _bars(ax, values: np.ndarray, ok: np.ndarray, **kwargs) -> None:
+    """Bars of the runs that did not diverge; 'diverged' written in place of the others' (no number shown)."""
+    x = np.arange(len(values))
+    kwargs = dict(kwargs, yerr=kwargs["yerr"][ok]) if "yerr" in kwargs else kwargs
+    ax.bar(x[ok], values[ok], color="0.5", **kwargs)
+    ax.set_xlim(-0.6, len(values) - 0.4)          # every run has its slot, a diverged one included
+    for i in x[~ok]:
+        ax.text(i, 0.03, "diverged", transform=ax.get_xaxis_transform(), rotation=90, ha="center", va="bottom",
+                fontsize=5.5, color="C3", bbox={"fc": "white", "ec": "none", "pad": 0.5})
 
 
 def plot_sec7_3(table: pd.DataFrame, shown: Dict[str, Dict[str, np.ndarray]], shape, out, scale: str = "") -> None:
@@ -57,16 +74,19 @@ def plot_sec7_3(table: pd.DataFrame, shown: Dict[str, Dict[str, np.ndarray]], sh
     ax.imshow(stack, cmap="gray_r" if stack.ndim == 2 else None, vmin=0, vmax=1, aspect="equal",
               interpolation="nearest")
     h = tiles[0].shape[0] + 2
-    labels = [f"{tex_label(m)}: {_run_label(k)}" if m != "data" else "training images" for m, k in lines]
+    diverged = diverged_runs(table)
+    labels = [f"{tex_label(m)}: {_run_label(k)}" + (" (diverged)" if (m, k) in diverged else "")
+              if m != "data" else "training images" for m, k in lines]
     ax.set_yticks([h * i + h / 2 - 1 for i in range(len(lines))], labels, fontsize=5.5)
     ax.set_xticks([])
     ax.grid(False)
     rows = table[table["sampler"] != "real held-out"].reset_index(drop=True)
+    ok = (rows["status"] == "ok").to_numpy()
     names = [f"{tex_label(r['model'])}\n{r['sampler'].upper()}"
              + ("" if r["sampler"] == "ode" else f" {eps_tex(r['eps'], ode=False)}")
              for _, r in rows.iterrows()]
     a = fig.add_subplot(gs[1, 0])
-    a.bar(np.arange(len(rows)), rows["fd"], yerr=2 * rows["fd_boot_sd"], color="0.5", capsize=1.5)
+    _bars(a, rows["fd"].to_numpy(), ok, yerr=2 * rows["fd_boot_sd"].to_numpy(), capsize=1.5)
     floor = table.loc[table["sampler"] == "real held-out", "fd"].iloc[0]
     a.axhline(floor, color="C3", ls="--", lw=0.8, label="held-out real images")
     a.set_xticks(np.arange(len(rows)), names, rotation=70, fontsize=5)
@@ -74,7 +94,7 @@ def plot_sec7_3(table: pd.DataFrame, shown: Dict[str, Dict[str, np.ndarray]], sh
     a.set_yscale("log")
     a.legend(fontsize=5.5)
     b = fig.add_subplot(gs[1, 1])
-    b.bar(np.arange(len(rows)), rows["nn_median"], color="0.5", label="samples (median)")
+    _bars(b, rows["nn_median"].to_numpy(), ok, label="samples (median)")
     r0 = table.iloc[0]
     # drawn wide beneath the leave-one-out line, so that both show where they coincide
     b.axhline(r0["heldout_nn_median"], color="C3", ls="--", lw=2.2, alpha=0.55, zorder=1,

@@ -7,7 +7,8 @@ A model is a plain JSON-able dict (a rule parameter: a changed setting retrains 
     problem    checkerboard (N(0, I_2) -> checkerboard), gmm128 (N(0, I_d) -> the section 7.2 mixture),
                images (N(0, I_D) -> dequantised images; rho0 = rho1 for the mirror path), rectified
     method     path, gamma, a, objective
-    train      si.training.TrainConfig fields but seed and threads;  seed
+    train      si.training.TrainConfig fields but seed and threads (sec7_3_digits: a model's own `train`
+               entries override the section's);  seed
     data       (images) the image set and its split;  dim (gmm128)
     rectify    (rectified) the source model's key and checkpoint, the pool size, the flow map's ODE
 The rectified model (paper section 5.3) learns b on the same path from the pairs (x0, X_1(x0)) of the
@@ -110,9 +111,10 @@ def plan_sec7(config: dict) -> Dict[str, object]:
     if sec7_on(config, "sec7_3_digits"):
         s = pf["sec7_3_digits"]
         train, data = _train(s, "sec7_3_digits"), data_spec(s)
-        for m in s["models"]:
+        for i, m in enumerate(s["models"]):
             label = m.get("label") or model_name(_method(m))
-            out["digits"][label] = _model(root, "images", _method(m), s.get("seed", 0), train, data=data)
+            own = _train({"train": {**train, **(m.get("train") or {})}}, f"sec7_3_digits.models[{i}]")
+            out["digits"][label] = _model(root, "images", _method(m), s.get("seed", 0), own, data=data)
     if sec7_on(config, "sec5_3_rectify"):
         s = pf["sec5_3_rectify"]
         source = out["checkerboard"].get(str(s["source"]))
