@@ -127,7 +127,7 @@ def fig_sb_maxmin_marginals(inputs, out, benchmark: str, times=(), **_) -> None:
             a.set_xlabel(r"$x^{(1)}$")
             a.set_ylabel(r"$x^{(2)}$" if j == 0 else "")
             a.tick_params(labelsize=5)
-        axes[0, 1].text(0.0, -0.42, r"blue: $\hat x_t$ (seed 1 of the fits); grey: exact $\rho_t$; "
+        axes[0, 1].text(0.0, -0.42, r"blue: $\hat x_t$ (first seed); grey: exact $\rho_t$; "
                         r"black: its $2\sigma$ ellipse", transform=axes[0, 1].transAxes, fontsize=5.5, va="top")
     fig.tight_layout(pad=0.3, w_pad=0.5)
     save_figure(fig, out)
