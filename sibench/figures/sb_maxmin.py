@@ -22,7 +22,7 @@ __all__ = ["SOURCE_LABELS", "fig_sb_maxmin_marginals", "fig_sb_maxmin_training"]
 SOURCE_LABELS = {"interpolant": r"sb-maxmin $\hat x_t = \hat I_t + \gamma_t z$",
                  "sde": r"sb-maxmin SDE $X_t$ ($\hat u$, $\varepsilon=\sigma^2/2$)",
                  "floor": r"floor: exact samples of $\rho_t$"}
-BURES_LABEL = r"Bures-$W_2(\hat\rho_t, \rho_t)$ (units of $x$)"
+BURES_LABEL = r"Bures-$W_2(\hat\rho_t, \rho_t)$ ($x$ units)"
 
 
 def _read(paths) -> pd.DataFrame:
@@ -77,11 +77,16 @@ def fig_sb_maxmin_marginals(inputs, out, benchmark: str, times=(), **_) -> None:
     others = _other_methods(inputs.metrics, benchmark, eps)
     labels = list(dict.fromkeys(others["label"].astype(str))) if len(others) else []
     scatter = pair.dim == 2 and len(times) > 0
-    ncol = 1 + (len(times) if scatter else 0)
-    width = PAPER_WIDTH if scatter else PAPER_WIDTH * 0.62
-    fig, axes = plt.subplots(1, ncol, figsize=(width, 2.4), squeeze=False,
-                             gridspec_kw={"width_ratios": [2.2] + [1] * (ncol - 1)})
-    ax = axes[0, 0]
+    if scatter:   # the curve with its legend beside it on top, the samples of x^_t below
+        fig = plt.figure(figsize=(PAPER_WIDTH, 4.6), layout="constrained")
+        top, bottom = fig.subfigures(2, 1, height_ratios=[1.1, 1])
+        ax, key = top.subplots(1, 2, gridspec_kw={"width_ratios": [2, 1]})
+        key.axis("off")
+        below = list(np.atleast_1d(bottom.subplots(1, len(times))))
+    else:
+        fig, (ax, key) = plt.subplots(1, 2, figsize=(PAPER_WIDTH, 2.4), gridspec_kw={"width_ratios": [2, 1]},
+                                      layout="constrained")
+        key.axis("off")
     grey = "0.45"
     colours = palette(["interpolant", "sde"] + labels) if len(labels) <= 6 else None
     for source, style in (("interpolant", {}), ("sde", {"ls": "--"}), ("floor", {"ls": ":"})):
@@ -102,34 +107,37 @@ def fig_sb_maxmin_marginals(inputs, out, benchmark: str, times=(), **_) -> None:
     ax.set_ylim(bottom=0)
     ax.set_xlabel(r"time $t$ (bridge time, $0 \to 1$)")
     ax.set_ylabel(BURES_LABEL)
-    ax.set_title(f"{benchmark}: marginals against the exact bridge", fontsize=7)
-    ax.legend(fontsize=5, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2,
-              handlelength=1.6, labelspacing=0.25)
+    ax.set_title(f"{benchmark}: learned marginals against the exact bridge (band: range over seeds)", fontsize=7)
+    handles, texts = ax.get_legend_handles_labels()
+    key.legend(handles, texts, fontsize=5.5, frameon=False, loc="center left", handlelength=1.8, labelspacing=0.4)
     if scatter:
         xhat = np.load(inputs.xhat)
         g = torch.Generator().manual_seed(0)
+        from matplotlib.ticker import MaxNLocator
         for j, t in enumerate(float(t) for t in times):
-            a = axes[0, j + 1]
+            a = below[j]
             ex = pair.bridge.marginal_sample(t, 1000, generator=g).numpy()
-            a.scatter(ex[:, 0], ex[:, 1], s=0.6, color="0.7", linewidths=0, rasterized=True)
+            a.scatter(ex[:, 0], ex[:, 1], s=0.6, color="0.6", linewidths=0, rasterized=True)
             name = f"t{t:g}"
             if name in xhat.files:
                 x = xhat[name]
-                a.scatter(x[:, 0], x[:, 1], s=0.6, color=palette(["interpolant"])["interpolant"], alpha=0.5,
+                a.scatter(x[:, 0], x[:, 1], s=0.6, color=palette(["interpolant"])["interpolant"], alpha=0.6,
                           linewidths=0, rasterized=True)
             m, S = pair.bridge.marginal_moments(t)
             _ellipse(a, m.numpy(), S.numpy(), "black")
             lo, hi = np.percentile(ex, 0.5, axis=0), np.percentile(ex, 99.5, axis=0)
-            pad = 0.2 * (hi - lo)
-            a.set_xlim(lo[0] - pad[0], hi[0] + pad[0])
-            a.set_ylim(lo[1] - pad[1], hi[1] + pad[1])
+            mid, half = (lo + hi) / 2, 0.6 * float(np.max(hi - lo))
+            a.set_xlim(mid[0] - half, mid[0] + half)   # a square window on a square box: the ellipse's true shape
+            a.set_ylim(mid[1] - half, mid[1] + half)
+            a.set_box_aspect(1)
             a.set_title(rf"$\hat x_t$ at $t={t:g}$", fontsize=7)
             a.set_xlabel(r"$x^{(1)}$")
             a.set_ylabel(r"$x^{(2)}$" if j == 0 else "")
             a.tick_params(labelsize=5)
-        axes[0, 1].text(0.0, -0.42, r"blue: $\hat x_t$ (first seed); grey: exact $\rho_t$; "
-                        r"black: its $2\sigma$ ellipse", transform=axes[0, 1].transAxes, fontsize=5.5, va="top")
-    fig.tight_layout(pad=0.3, w_pad=0.5)
+            a.xaxis.set_major_locator(MaxNLocator(4))
+            a.yaxis.set_major_locator(MaxNLocator(5))
+        bottom.suptitle(r"samples of $\hat x_t$ (blue, first seed) over exact samples of $\rho_t$ (grey) and the "
+                        r"$2\sigma$ ellipse of its exact moments (black)", fontsize=7)
     save_figure(fig, out)
 
 
@@ -148,7 +156,7 @@ def fig_sb_maxmin_training(inputs, out, **_) -> None:
     cols = palette(["inner", "outer"])
     for ax, b in zip(axes.flat, pairs):
         sub = d[d["benchmark"] == b]
-        _band(ax, sub, "step", "inner", cols["inner"], r"inner: $\min_{\hat u}$ loss of $\hat u$")
+        _band(ax, sub, "step", "inner", cols["inner"], r"inner: the loss $\hat u$ minimises")
         _band(ax, sub, "step", "outer", cols["outer"], r"outer: saddle $L(\hat I, \hat u)$, ascended by $\hat I$",
               ls="--")
         ax.set_title(f"{b} ({sub['seed'].nunique()} seeds; band: range)", fontsize=7)
