@@ -76,10 +76,10 @@ def test_fitted_marginals_are_closer_to_the_exact_bridge_than_the_independent_in
     """The default config's budget (300 outer steps of 256 samples, affine players) on the d = 2 Gaussian pair,
     seed 0, against the un-optimised interpolant (freeze_interpolant: x^_t = (1-t) x0 + t x1 + gamma z with
     independent x0, x1, whose marginals are not the bridge's). Bures-W2 of 2000-sample moment fits at
-    t = 0.25, 0.5, 0.75 (curve_frame). Measured: the independent interpolant 0.17-0.20 at every t, the fit
-    0.03-0.05, exact samples (the floor at n = 2000) 0.02-0.04. The assertion, fit mean < half the independent
-    mean, holds with a margin of about 0.04 to both, i.e. about three times the floor's own scale (a 2000-sample
-    moment fit in d = 2 has a Bures-W2 spread of about 0.015); the seeds are fixed."""
+    t = 0.25, 0.5, 0.75 (curve_frame). Measured: the independent interpolant 0.16-0.21 (mean 0.18), the fit
+    0.03-0.04 (mean 0.033), exact samples (the floor at n = 2000) 0.04-0.05. The assertion, fit mean < half the
+    independent mean (0.09), holds with a margin of about 0.06, several times the spread of a 2000-sample moment
+    fit's Bures-W2 in d = 2 (about 0.015, from the floor's values); the seeds are fixed."""
     cfg = _config(steps=300, batch=256, inner_steps=3, polish_steps=100, record_every=100, curve_n=2000)
     spec = sb_maxmin_spec(cfg, PAIR, 0)
     frozen = type(spec)(spec.evaluate, {**spec.fit, "steps": 1, "polish_steps": 0, "freeze_interpolant": True},
