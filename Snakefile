@@ -6,6 +6,7 @@
 
 The DAG: truth (per benchmark) -> train (benchmark x method x seed; independent of eps)
 -> evaluate (one job per model: sample at every eps x sampler x steps, then every metric)
+(and sb_maxmin: the max-min Schroedinger bridge fitted and evaluated per bridge pair of the config's sb_maxmin)
 -> results/<name>/metrics.csv -> report/<name>/tables, figures -> the HTML report, where <name> is the
 config's name (each config writes under its own).
 Every computation lives in si and sibench (sibench.stages run the stages); workflow/scripts only pass files on.
@@ -32,6 +33,7 @@ include: "workflow/rules/common.smk"
 report: "workflow/report/workflow.rst"
 
 
+include: "workflow/rules/sb_maxmin.smk"
 include: "workflow/rules/power.smk"
 include: "workflow/rules/report_targets.smk"
 include: "workflow/rules/paper_targets.smk"
@@ -57,6 +59,8 @@ localrules:
     figure_w2_vs_nfe,
     figure_training_curves,
     figure_compute,
+    figure_sb_maxmin_marginals,
+    figure_sb_maxmin_training,
     metric_power_table,
     paper_fig1_density,
     paper_fig2_trajectories,
@@ -77,5 +81,6 @@ rule all:
         TABLES,
         POWER_TARGETS,
         FIGURES,
+        SB_MAXMIN_FIGURES,
         PAPER_TARGETS,
         SEC7_TARGETS,

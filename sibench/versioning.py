@@ -24,7 +24,8 @@ __all__ = ["ROOT", "PACKAGES", "STAGE_MODULES", "SourceTree", "TREE", "module_fi
 ROOT = Path(__file__).resolve().parent.parent   # the folder holding si/ and sibench/
 PACKAGES = ("si", "sibench")
 STAGE_MODULES = {"truth": "sibench.stages.truth", "train": "sibench.stages.train",
-                 "evaluate": "sibench.stages.evaluate", "aggregate": "sibench.stages.aggregate",
+                 "evaluate": "sibench.stages.evaluate",
+                 "sb_maxmin": "sibench.stages.sb_maxmin", "aggregate": "sibench.stages.aggregate",
                  "tables": "sibench.tables", "figures": "sibench.figures"}
 
 

@@ -1,5 +1,6 @@
 """The checks a config's schema cannot express: finite numbers, the device, the size of a benchmark,
-cross-references, which paths a pair admits and which objectives an interpolant admits.
+cross-references, which paths a pair admits and which objectives an interpolant admits, and the
+sb_maxmin section (sibench.config.sb_maxmin).
 
 `check_config` runs before any job starts (the workflow calls it through sibench.config.plan); every
 failure is a ConfigError whose message names the offending key.
@@ -12,6 +13,7 @@ from .device import check_device
 from .errors import ConfigError
 from .numbers import check_dim, check_finite
 from .resolve import evaluate_spec, resolve_model, train_spec
+from .sb_maxmin import check_sb_maxmin
 from ..pairs import get_benchmark
 from si.interpolants import Interpolant
 from si.objectives import check_objective
@@ -73,3 +75,4 @@ def check_config(config: dict) -> None:
             # override at any level fails here, before a job starts
             train_spec(config, b, name, 0)
             evaluate_spec(config, b, name, 0)
+    check_sb_maxmin(config)

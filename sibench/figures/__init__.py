@@ -1,9 +1,10 @@
 """The report's seaborn figures (report/figures/), one function per figure rule of workflow/rules/report.smk:
-samples (sample grids, bridge marginals) from the samples files, summaries from the tidy tables; one
-shared look (style)."""
+samples (sample grids, bridge marginals) from the samples files, summaries from the tidy tables, the
+max-min Schroedinger bridge's marginals and training curves (sb_maxmin); one shared look (style)."""
 from __future__ import annotations
 
 from .samples import fig_bridge, fig_samples
+from .sb_maxmin import fig_sb_maxmin_marginals, fig_sb_maxmin_training
 from .summaries import fig_compute, fig_metric_vs_eps, fig_training_curves, fig_w2_vs_nfe
 
 __all__ = ["FIGURES", "write_figure"]
@@ -15,6 +16,8 @@ FIGURES = {
     "w2_vs_nfe": fig_w2_vs_nfe,
     "training_curves": fig_training_curves,
     "compute": fig_compute,
+    "sb_maxmin_marginals": fig_sb_maxmin_marginals,
+    "sb_maxmin_training": fig_sb_maxmin_training,
 }
 
 

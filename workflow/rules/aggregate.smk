@@ -1,7 +1,7 @@
 rule aggregate:
-    """The tidy table: one row per evaluation, a column for every factor."""
+    """The tidy table: one row per evaluation, a column for every factor (the sb_maxmin rows included)."""
     input:
-        rows=ROW_FILES,
+        rows=ROW_FILES + SB_MAXMIN_ROWS,
         specs=MODEL_SPECS,
     output:
         metrics=report(
@@ -27,7 +27,7 @@ rule aggregate:
 rule job_benchmarks:
     """Per-job wall time and memory (Snakemake's benchmark: files) as one table."""
     input:
-        JOB_BENCHMARKS,
+        JOB_BENCHMARKS + [results(f"benchmarks/sb_maxmin/{b}.tsv") for b in SB_MAXMIN_BENCHMARKS],
     output:
         results("benchmarks.csv"),
     log:

@@ -107,6 +107,7 @@ _RESOURCES = {
     "truth": dict(threads=1, mem_mb=2000, runtime=15, gpu=0),
     "train": dict(threads=1, mem_mb=4000, runtime=60, gpu=0),
     "evaluate": dict(threads=1, mem_mb=8000, runtime=60, gpu=0),
+    "sb_maxmin": dict(threads=1, mem_mb=4000, runtime=60, gpu=0),
     "aggregate": dict(threads=1, mem_mb=4000, runtime=10, gpu=0),
     "tables": dict(threads=1, mem_mb=2000, runtime=10, gpu=0),
     "figures": dict(threads=1, mem_mb=4000, runtime=20, gpu=0),
