@@ -51,8 +51,11 @@ def sec7_checkpoint(model, ext=".pt"):
 
 def sec7_scale(name):
     """The scale statement of a caption: the config's name and its section's training budget."""
-    train = ", ".join(f"{k} {v}" for k, v in sec7_section(name).get("train", {}).items())
-    return f"config {config['name']}; training: {train or 'si defaults'}"
+    section = sec7_section(name)
+    train = ", ".join(f"{k} {v}" for k, v in section.get("train", {}).items())
+    own = ["; ".join(f"{m.get('label', m['path'])}: " + ", ".join(f"{k} {v}" for k, v in m["train"].items())
+                     for m in section.get("models", []) if m.get("train"))]
+    return f"config {config['name']}; training: {train or 'si defaults'}" + (f" (except {own[0]})" if own[0] else "")
 
 
 SEC7_FILES = {
