@@ -53,9 +53,9 @@ def sec7_scale(name):
     """The scale statement of a caption: the config's name and its section's training budget."""
     section = sec7_section(name)
     train = ", ".join(f"{k} {v}" for k, v in section.get("train", {}).items())
-    own = ["; ".join(f"{m.get('label', m['path'])}: " + ", ".join(f"{k} {v}" for k, v in m["train"].items())
-                     for m in section.get("models", []) if m.get("train"))]
-    return f"config {config['name']}; training: {train or 'si defaults'}" + (f" (except {own[0]})" if own[0] else "")
+    own = "; ".join(f"{m.get('label', m['path'])}: " + ", ".join(f"{k} {v}" for k, v in m["train"].items())
+                    for m in section.get("models", []) if m.get("train"))
+    return f"config {config['name']}; training: {train or 'si defaults'}" + (f" (except {own})" if own else "")
 
 
 SEC7_FILES = {
