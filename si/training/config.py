@@ -1,4 +1,4 @@
-"""The training configuration (docs/theory.md §3): Adam with a step-decay schedule, the time window
+"""The training configuration (docs/theory.md §3): Adam with a step-decay or cosine schedule, the time window
 of the objectives, the network size, the EMA of the weights, seed, threads and dtype. A run is
 fully described by its TrainConfig, the interpolant and the objective. Objectives of
 Albergo, Boffi & Vanden-Eijnden, arXiv:2303.08797.
@@ -15,12 +15,15 @@ default (measured in docs/performance.md: no gain on CPU for the small networks 
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import Optional, Union
 
 from ..objectives import FIELD_KINDS
 
-__all__ = ["TrainConfig", "from_known_keys"]
+__all__ = ["TrainConfig", "from_known_keys", "learning_rate", "LR_SCHEDULES"]
+
+LR_SCHEDULES = ("step", "cosine")
 
 
 def from_known_keys(cls, d: dict, what: str):
@@ -38,7 +41,8 @@ class TrainConfig:
     batch: int = 1000
     lr: float = 2e-3
     lr_decay: float = 0.5       # multiply the learning rate by this ...
-    lr_every: int = 1000        # ... every this many steps
+    lr_every: int = 1000        # ... every this many steps (lr_schedule "step")
+    lr_schedule: str = "step"   # "step": x lr_decay every lr_every steps; "cosine": lr (1 + cos(pi k / steps)) / 2
     hidden: int = 128
     depth: int = 3
     antithetic: Union[bool, str] = "auto"
@@ -60,6 +64,8 @@ class TrainConfig:
             raise ValueError(f"TrainConfig.lr must be > 0, got {self.lr}")
         if not 0 < self.lr_decay <= 1:
             raise ValueError(f"TrainConfig.lr_decay must lie in (0, 1], got {self.lr_decay}")
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ValueError(f"TrainConfig.lr_schedule must be one of {list(LR_SCHEDULES)}, got {self.lr_schedule!r}")
         if not 0 <= self.t_min < self.t_max <= 1:
             raise ValueError(f"TrainConfig needs 0 <= t_min < t_max <= 1, got [{self.t_min}, {self.t_max}]")
         if not 0 <= self.ema < 1:
@@ -79,3 +85,11 @@ class TrainConfig:
     @classmethod
     def from_dict(cls, d: dict) -> "TrainConfig":
         return from_known_keys(cls, d, "training")
+
+
+def learning_rate(config: TrainConfig, step: int) -> float:
+    """The learning rate after `step` optimiser steps: config.lr * lr_decay^(step // lr_every) for the
+    "step" schedule; config.lr * (1 + cos(pi step / steps)) / 2 for "cosine" (0 after the last step)."""
+    if config.lr_schedule == "cosine":
+        return config.lr * 0.5 * (1.0 + math.cos(math.pi * min(step, config.steps) / config.steps))
+    return config.lr * config.lr_decay ** (step // config.lr_every)

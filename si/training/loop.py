@@ -1,6 +1,6 @@
 """The training loop (docs/theory.md §3): minibatches of (x0, x1), optionally re-paired by a coupling,
 times t ~ U[t_min, t_max], the quadratic objectives of the learned fields (si.objectives.BatchLoss),
-Adam with a step-decay schedule and an exponential moving average of the weights; seeded, so the same
+Adam with a step-decay or cosine schedule and an exponential moving average of the weights; seeded, so the same
 config gives the same weights on the same machine. Objectives of Albergo, Boffi & Vanden-Eijnden,
 arXiv:2303.08797.
 
@@ -21,7 +21,7 @@ from ..data import as_source, describe_sampler, is_standard_normal
 from ..interpolants import Interpolant
 from ..objectives import BatchLoss
 from .average import WeightAverage
-from .config import TrainConfig
+from .config import TrainConfig, learning_rate
 from .guard import LossGuard
 from .model import TrainedModel, build_nets
 from .progress import TrainingProgress, limit_threads
@@ -105,7 +105,9 @@ def train(interpolant: Interpolant, objective: str, rho0, rho1, config: TrainCon
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()
-                if step % config.lr_every == 0:
+                if config.lr_schedule != "step":
+                    group["lr"] = learning_rate(config, step)
+                elif step % config.lr_every == 0:
                     group["lr"] *= config.lr_decay
                 if average is not None:
                     average.update(step)
@@ -116,8 +118,7 @@ def train(interpolant: Interpolant, objective: str, rho0, rho1, config: TrainCon
                         if s % record_every == 0 or s == config.steps:
                             recorded.append({"step": s, "loss": total, **{f"loss_{k}": v for k, v in zip(kinds, per)}})
                         if s % config.log_every == 0 or s == config.steps:
-                            progress.update(s, config.steps, total,
-                                            config.lr * config.lr_decay ** (s // config.lr_every))
+                            progress.update(s, config.steps, total, learning_rate(config, s))
                     if monitor is not None and guard.due(step):
                         monitor(step, _snapshot(interpolant, objective, nets, average, config, dim))
         finally:

@@ -21,7 +21,7 @@ __all__ = ["TRAIN_KEYS", "ModelSpec", "TrainSettings", "TruthSpec", "TrainSpec",
            "LikelihoodSpec", "EvaluationSpec", "EvaluateSpec"]
 
 # the training settings a config may set (si.training.TrainConfig's fields but seed, threads and ema)
-TRAIN_KEYS = ("steps", "batch", "lr", "lr_decay", "lr_every", "hidden", "depth", "antithetic",
+TRAIN_KEYS = ("steps", "batch", "lr", "lr_decay", "lr_every", "lr_schedule", "hidden", "depth", "antithetic",
               "t_min", "t_max", "log_every", "dtype")
 
 
@@ -91,6 +91,7 @@ class TrainSettings:
     lr: Optional[float] = None
     lr_decay: Optional[float] = None
     lr_every: Optional[int] = None
+    lr_schedule: Optional[str] = None
     hidden: Optional[int] = None
     depth: Optional[int] = None
     antithetic: Optional[Union[bool, str]] = None
