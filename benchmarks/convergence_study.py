@@ -11,7 +11,10 @@ sb-bs re-pairs with entropic OT), its first method on the checkerboards. Two tra
   factor (lr_every x 4), the model so far (its averaged weights, si.training.train's `monitor`) evaluated
   every default/4 steps;
 * "default": the default run's own training (same seed, same schedule: the model the default run
-  evaluates), evaluated at its end.
+  evaluates), evaluated at its end;
+* "cosine" (`--cosine`, 1 and 2 x the default steps): the same learning rate on the cosine schedule
+  (si.training.TrainConfig's lr_schedule="cosine", lr (1 + cos(pi k / steps)) / 2), evaluated at its end:
+  what the default budget, or twice it, gives with a schedule that decays only at the end.
 
 Measures: the relative field errors E|f^ - f|^2 / E|f|^2 of b and s against the exact oracle at the default
 run's 2000 fixed points (field_error_rows itself, evaluation.field_n), and on the checkerboards the
@@ -21,8 +24,9 @@ before); torch runs on one thread. A checkpoint of the stretched run is the mode
 a schedule laid out for the longer budget, not a run of that length: its learning rate has not yet decayed
 as far (the default run's own model, trained with its own schedule, is therefore measured beside it).
 
-Run (the five benchmarks of benchmarks/convergence.csv, SUBSET: 206 CPU-seconds measured, on one core;
-`--benchmarks all`, the twelve of the config, about 7 CPU-minutes by the same per-model costs):
+Run (the five benchmarks of benchmarks/convergence.csv, SUBSET: 331 CPU-seconds measured with
+the cosine runs, 206 without, on one core; `--benchmarks all`, the twelve of the config, about 7 CPU-minutes
+without them by the same per-model costs):
     nice -n 19 python benchmarks/convergence_study.py
 It writes benchmarks/convergence.csv and docs/figures/convergence.png and prints the table of
 docs/convergence.md; --plot-only redraws both from the CSV. --quick (about 10 CPU-seconds, under a minute
@@ -100,7 +104,7 @@ def measure(benchmark: str, ev, model, n_support: int) -> dict:
 
 
 def run_benchmark(config: dict, benchmark: str, factor: int, seed: int, n_support: int,
-                  steps: int = 0) -> pd.DataFrame:
+                  steps: int = 0, cosine=()) -> pd.DataFrame:
     """The stretched run's checkpoints and the default run's model of one benchmark (module doc).
     steps > 0 replaces the default budget (the learning-rate period scaled with it: --quick)."""
     method = study_method(config, benchmark)
@@ -141,6 +145,9 @@ def run_benchmark(config: dict, benchmark: str, factor: int, seed: int, n_suppor
           f"{base.depth} x {base.hidden}, batch {base.batch}; stretched {long.steps} steps", flush=True)
     run(long, "stretched", set(range(every, long.steps + 1, every)))
     run(base, "default", {base.steps})
+    for k in cosine:
+        run(dataclasses.replace(base, steps=k * base.steps, lr_schedule="cosine", check_every=k * base.steps),
+            "cosine", {k * base.steps})
     print(f"{benchmark}: {time.process_time() - c0:.1f} CPU-seconds in all (training and evaluation)", flush=True)
     return pd.DataFrame(rows, columns=COLUMNS)
 
@@ -181,7 +188,10 @@ def reading(df: pd.DataFrame) -> pd.DataFrame:
                         "ratio_default_run": e_default / last[col], "ratio_stretched": at[col] / last[col],
                         "slope_last_doubling": math.log2(last[col] / half[col]),
                         "steps_within_10pct": steps_within(long, col), "cpu_s_default": default["cpu_s"],
-                        "cpu_s_end": last["cpu_s"]})
+                        "cpu_s_end": last["cpu_s"],
+                        **{f"cosine_{int(c['steps']) // budget}x": (1 - c["support_fraction"] if col == "outside"
+                                                                    else c[col])
+                           for _, c in d[d["schedule"] == "cosine"].iterrows()}})
     return pd.DataFrame(out)
 
 
@@ -206,6 +216,8 @@ def plot(df: pd.DataFrame, path: Path, field_n: int, support_n: int) -> None:
             ax.plot(long["steps"], long[col], color=c, marker="o", ms=3, lw=1.2,
                     ls="-" if i < 10 else "--")
             ax.plot(default["steps"], default[col], color=c, marker="*", ms=11, ls="none", mec="k", mew=0.5)
+            cos = d[d["schedule"] == "cosine"]
+            ax.plot(cos["steps"], cos[col], color=c, marker="D", ms=6, ls="none", mec="k", mew=0.5)
             ax.axvline(int(default["steps"].iloc[0]), color=c, lw=0.8, ls=":")
             legends.setdefault(col == "support_fraction", {})[f"{bench} ({method})"] = Line2D(
                 [], [], color=c, marker="o", ms=3, ls="-" if i < 10 else "--", label=f"{bench} ({method})")
@@ -224,6 +236,8 @@ def plot(df: pd.DataFrame, path: Path, field_n: int, support_n: int) -> None:
     keys = [Line2D([], [], color="0.4", marker="o", ms=3, label=rf"stretched run ($\times${_factor(df)} steps, "
                                                                  r"learning-rate schedule stretched)"),
             Line2D([], [], color="0.6", marker="*", ms=11, ls="none", mec="k", label="the default run's model"),
+            Line2D([], [], color="0.6", marker="D", ms=6, ls="none", mec="k",
+                   label=r"cosine schedule, $\times 1$ and $\times 2$ the default steps"),
             Line2D([], [], color="0.4", lw=0.8, ls=":", label="default budget"),
             Line2D([], [], color="0.3", lw=0.9, ls="--", label=rf"target support fraction ${TARGET}$")]
     fig.legend(handles=list(legends.get(False, {}).values()) + keys, loc="outside lower left", ncol=4, fontsize=8,
@@ -247,6 +261,8 @@ def main() -> None:
                     help="comma-separated benchmarks of the config, or 'all' (default: the five of the CSV)")
     ap.add_argument("--factor", type=int, default=4, help="the stretched run's budget over the default one")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--cosine", default="1,2", help="budgets (x the default steps) trained on the cosine "
+                                                     "schedule; empty: none")
     ap.add_argument("--support-n", type=int, default=5000, help="ODE samples of the support fraction")
     ap.add_argument("--csv", default=None, help=f"the CSV written (default {CSV.relative_to(ROOT)})")
     ap.add_argument("--figure", default=None, help=f"the PNG written (default {FIGURE.relative_to(ROOT)})")
@@ -275,7 +291,8 @@ def main() -> None:
         for b in benchmarks:
             steps = config["benchmarks"][b].get("train", {}).get("steps", config["train"]["steps"]) // 20 // 4 * 4 \
                 if args.quick else 0
-            frames.append(run_benchmark(config, b, factor, args.seed, n_support, steps=steps))
+            cosine = [int(k) for k in args.cosine.split(",") if k]
+            frames.append(run_benchmark(config, b, factor, args.seed, n_support, steps=steps, cosine=cosine))
         if args.append and csv.exists():
             old = pd.read_csv(csv)
             frames.insert(0, old[~old["benchmark"].isin(benchmarks)])
