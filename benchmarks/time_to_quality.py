@@ -12,8 +12,8 @@ batch 2000, 2 threads. Curves (CURVES):
   step on a field the ODE does not use. The learning rate and schedule were chosen by runs of 3500-
   4500 steps at lr 2e-3 / 5e-3 / 8e-3 / 1.2e-2, step or cosine (docs/performance.md).
 Every `--every` steps the model so far (its averaged weights) draws n = 20000 ODE samples (heun,
-50 steps, from a fixed x0 ~ N(0, I)) and the fraction inside the 8 squares is recorded, with the training time so far: wall seconds and process CPU seconds, the
-evaluation itself excluded. Each curve is one training run (one learning-rate schedule over
+50 steps, from a fixed x0 ~ N(0, I)) and the fraction inside the 8 squares is recorded, with the
+training time so far: wall seconds and process CPU seconds, the evaluation itself excluded. Each curve is one training run (one learning-rate schedule over
 `--steps`), not a run per point.
 
 Anchors measured by the issue on this machine (2 threads): si (old trainer, 4 passes) 0.905 after 3000

@@ -11,7 +11,7 @@ from .model import (CHECKPOINT_FORMAT, CheckpointError, TrainedModel, build_nets
                     verify_checkpoint)
 from .progress import TrainingProgress, limit_threads
 
-__all__ = ["TrainConfig", "learning_rate", "LR_SCHEDULES", "TrainedModel", "train", "load_model", "build_nets", "CHECKPOINT_FORMAT",
-           "TrainingProgress", "limit_threads", "describe_sampler", "is_standard_normal", "TrainingDiverged",
-           "LossGuard", "RUNAWAY_FACTOR", "WeightAverage", "make_adam", "CheckpointError",
+__all__ = ["TrainConfig", "learning_rate", "LR_SCHEDULES", "TrainedModel", "train", "load_model", "build_nets",
+           "CHECKPOINT_FORMAT", "TrainingProgress", "limit_threads", "describe_sampler", "is_standard_normal",
+           "TrainingDiverged", "LossGuard", "RUNAWAY_FACTOR", "WeightAverage", "make_adam", "CheckpointError",
            "verify_checkpoint", "sidecar_of", "file_sha256"]
