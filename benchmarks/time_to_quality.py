@@ -13,8 +13,8 @@ batch 2000, 2 threads. Curves (CURVES):
   4500 steps at lr 2e-3 / 5e-3 / 8e-3 / 1.2e-2, step or cosine (docs/performance.md).
 Every `--every` steps the model so far (its averaged weights) draws n = 20000 ODE samples (heun,
 50 steps, from a fixed x0 ~ N(0, I)) and the fraction inside the 8 squares is recorded, with the
-training time so far: wall seconds and process CPU seconds, the evaluation itself excluded. Each curve is one training run (one learning-rate schedule over
-`--steps`), not a run per point.
+training time so far: wall seconds and process CPU seconds, the evaluation itself excluded. Each
+curve is one training run (one learning-rate schedule over its steps), not a run per point.
 
 Anchors measured by the issue on this machine (2 threads): si (old trainer, 4 passes) 0.905 after 3000
 steps (134 s); the official code 0.887 after 3000 steps (111 s) and about 0.929 after 7000 (about 230 s).
@@ -113,7 +113,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=20000)
     ap.add_argument("--curves", default=";".join(CURVES), help="semicolon-separated names of CURVES")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--out", default=str(CSV), help="the CSV written (and read by --plot-only; several: comma-separated)")
+    ap.add_argument("--out", default=str(CSV),
+                    help="the CSV written (and read by --plot-only; several: comma-separated)")
     ap.add_argument("--plot-only", action="store_true")
     args = ap.parse_args()
     if not args.plot_only:
