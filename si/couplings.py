@@ -39,7 +39,7 @@ SAMPLINGS = ("permutation", "conditional", "plan")
 COUPLINGS = ("independent", "ot", "entropic")
 
 __all__ = ["IndependentCoupling", "OTCoupling", "EntropicCoupling", "make_coupling", "ot_plan", "entropic_plan",
-           "pairs_from_plan", "COUPLINGS", "SAMPLINGS"]
+           "pairs_from_plan", "COUPLINGS", "SAMPLINGS", "SINKHORN_SOLVERS"]
 
 
 def _check_batches(x0: Tensor, x1: Tensor) -> None:
@@ -95,20 +95,36 @@ def ot_plan(x0: Tensor, x1: Tensor, num_itermax: int = NUM_ITERMAX) -> Tensor:
     return exact_ot(ot.emd, a, b, M, num_itermax)
 
 
+SINKHORN_SOLVERS = ("log", "stabilized")
+
+
 def entropic_plan(x0: Tensor, x1: Tensor, reg: float, num_itermax: int = 100_000,
-                  stop_thr: float = 1e-6) -> Tensor:
-    """Entropic OT plan (n, m): argmin <P, M> + reg sum P log P, M = |x0_i - x1_j|^2 (log-domain
-    Sinkhorn, ot.sinkhorn(method="sinkhorn_log") on POT's torch backend, so it runs where x0 lives).
+                  stop_thr: float = 1e-6, solver: str = "log") -> Tensor:
+    """Entropic OT plan (n, m): argmin <P, M> + reg sum P log P, M = |x0_i - x1_j|^2.
+
+    solver "log": log-domain Sinkhorn, ot.sinkhorn(method="sinkhorn_log") on POT's torch backend, so it
+    runs where x0 lives, in x0's dtype. "stabilized": POT's absorption-stabilised Sinkhorn
+    (ot.bregman.sinkhorn_stabilized) on float64 NumPy copies, on the CPU. Both solve the same problem;
+    where reg is small against the costs (a bridge of small sigma) the log solver in float32 can take
+    100 x the iterations (measured in docs/schrodinger.md), so "stabilized" is the one for that regime.
     Raises RuntimeError if Sinkhorn has not reached stop_thr after num_itermax iterations."""
     if not (isinstance(reg, (int, float)) and math.isfinite(reg) and reg > 0):
         raise ValueError(f"reg must be a positive number, got {reg!r}")
+    if solver not in SINKHORN_SOLVERS:
+        raise ValueError(f"solver must be one of {SINKHORN_SOLVERS}, got {solver!r}")
     M = _cost(x0, x1)
     a, b = _uniform(M)
     import ot
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        P = ot.sinkhorn(a, b, M, reg=float(reg), method="sinkhorn_log", numItermax=int(num_itermax),
-                        stopThr=float(stop_thr))
+        if solver == "log":
+            P = ot.sinkhorn(a, b, M, reg=float(reg), method="sinkhorn_log", numItermax=int(num_itermax),
+                            stopThr=float(stop_thr))
+        else:
+            P = torch.from_numpy(ot.bregman.sinkhorn_stabilized(
+                a.detach().cpu().double().numpy(), b.detach().cpu().double().numpy(),
+                M.detach().cpu().double().numpy(), reg=float(reg), numItermax=int(num_itermax),
+                stopThr=float(stop_thr)))
     bad = [str(w.message) for w in caught if "converge" in str(w.message).lower()
            or "numerical" in str(w.message).lower()]
     if bad or not bool(torch.isfinite(P).all()):
@@ -193,7 +209,7 @@ class EntropicCoupling:
     name = "entropic"
 
     def __init__(self, reg: Optional[float] = None, sigma: Optional[float] = None, sampling: str = "conditional",
-                 num_itermax: int = 100_000, stop_thr: float = 1e-6):
+                 num_itermax: int = 100_000, stop_thr: float = 1e-6, solver: str = "log"):
         if (reg is None) == (sigma is None):
             raise ValueError("give exactly one of reg or sigma (reg = 2 sigma^2)")
         if sigma is not None:
@@ -205,7 +221,9 @@ class EntropicCoupling:
         if sampling not in ("conditional", "plan"):
             raise ValueError(f"sampling for an entropic coupling must be 'conditional' or 'plan', got {sampling!r} "
                              f"(its plan is not a permutation)")
-        self.reg, self.sampling = float(reg), sampling
+        if solver not in SINKHORN_SOLVERS:
+            raise ValueError(f"solver must be one of {SINKHORN_SOLVERS}, got {solver!r}")
+        self.reg, self.sampling, self.solver = float(reg), sampling, solver
         self.num_itermax, self.stop_thr = int(num_itermax), float(stop_thr)
 
     @property
@@ -213,7 +231,7 @@ class EntropicCoupling:
         return math.sqrt(self.reg / 2)
 
     def plan(self, x0: Tensor, x1: Tensor) -> Tensor:
-        return entropic_plan(x0, x1, self.reg, self.num_itermax, self.stop_thr)
+        return entropic_plan(x0, x1, self.reg, self.num_itermax, self.stop_thr, self.solver)
 
     def __call__(self, x0: Tensor, x1: Tensor, generator: Optional[torch.Generator] = None):
         _check_batches(x0, x1)
@@ -221,10 +239,11 @@ class EntropicCoupling:
         return x0[i.to(x0.device)], x1[j.to(x1.device)]
 
     def spec(self) -> Dict:
-        return {"name": self.name, "reg": self.reg, "sampling": self.sampling}
+        return {"name": self.name, "reg": self.reg, "sampling": self.sampling,
+                **({"solver": self.solver} if self.solver != "log" else {})}
 
     def __repr__(self) -> str:
-        return f"EntropicCoupling(reg={self.reg:g}, sampling={self.sampling!r})"
+        return f"EntropicCoupling(reg={self.reg:g}, sampling={self.sampling!r}, solver={self.solver!r})"
 
 
 def make_coupling(name: str, **params):

@@ -105,7 +105,24 @@ def test_entropic_plan_marginals_and_limits():
     assert gaps[0] > gaps[1] > gaps[2]
 
 
-def test_entropic_reg_two_sigma2_gives_the_gaussian_bridge_cross_covariance():
+@pytest.mark.parametrize("solver", ["log", "stabilized"])
+def test_entropic_plan_of_two_points_in_closed_form(solver):
+    # Uniform marginals on two points each: P = [[p, 1/2 - p], [1/2 - p, p]], and the plan's cross ratio
+    # P11 P22 / (P12 P21) = K11 K22 / (K12 K21) with K = exp(-M / reg) gives p / (1/2 - p) = sqrt(r),
+    # r = exp(-(M11 + M22 - M12 - M21) / reg).
+    x0, x1 = torch.tensor([[0.0], [1.0]], dtype=F64), torch.tensor([[0.2], [1.5]], dtype=F64)
+    M = (x0 - x1.T) ** 2
+    for reg in (1.0, 0.2):     # p = 0.393, 0.49925
+        q = math.exp(-float(M[0, 0] + M[1, 1] - M[0, 1] - M[1, 0]) / (2 * reg))   # sqrt(r)
+        p = q / (2 * (1 + q))
+        P = entropic_plan(x0, x1, reg=reg, stop_thr=1e-10, solver=solver)
+        assert torch.allclose(P, torch.tensor([[p, 0.5 - p], [0.5 - p, p]], dtype=F64), atol=1e-9), (reg, P)
+    with pytest.raises(ValueError, match="solver must be one of"):
+        entropic_plan(x0, x1, reg=1.0, solver="greenkhorn")
+
+
+@pytest.mark.parametrize("solver", ["log", "stabilized"])
+def test_entropic_reg_two_sigma2_gives_the_gaussian_bridge_cross_covariance(solver):
     # rho0 = rho1 = N(0, 1) in 1-D, sigma^2 = 0.5: the Schroedinger plan has correlation
     # C = (sqrt(4 + sigma^4) - sigma^2) / 2 = 0.7808. Estimator: the plan's cross-covariance over the
     # sample standard deviations, n = 400. Its spread over 30 seeds was 0.009 (bias -0.002), so the
@@ -116,7 +133,7 @@ def test_entropic_reg_two_sigma2_gives_the_gaussian_bridge_cross_covariance():
     assert abs(C - (math.sqrt(4 + s2 ** 2) - s2) / 2) < 1e-12
     g = torch.Generator().manual_seed(0)
     x0, x1 = torch.randn(n, 1, generator=g, dtype=F64), torch.randn(n, 1, generator=g, dtype=F64)
-    coupling = make_coupling("entropic", sigma=math.sqrt(s2))
+    coupling = make_coupling("entropic", sigma=math.sqrt(s2), solver=solver)
     P = torch.as_tensor(coupling.plan(x0, x1))
     est = float((x0 - x0.mean()).T @ P @ (x1 - x1.mean())) / float(x0.std() * x1.std())
     assert abs(est - C) < 0.045, (est, C)
