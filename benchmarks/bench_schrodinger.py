@@ -201,8 +201,8 @@ def main(argv=None) -> None:
                    help="Sinkhorn stopping threshold of the entropic coupling (1e-6: ~3 s per batch of 512 at "
                         "sigma^2 = 0.1 in d = 2 on one slow core; 1e-4: half that, plan L1 error 1e-2)")
     p.add_argument("--sinkhorn-solver", default="log", choices=("log", "stabilized"),
-                   help="the entropic coupling's Sinkhorn (si.couplings.entropic_plan): stabilized is 5-100 x faster "
-                        "at sigma^2 = 0.1, where the float32 log solver needs up to 23 s per batch of 512")
+                   help="the entropic coupling's Sinkhorn (si.couplings.entropic_plan): stabilized is 20-150 x faster "
+                        "at sigma^2 = 0.1, where the float32 log solver took 4-23 s per batch of 512")
     p.add_argument("--skip-done", action="store_true", help="skip rows already in --out")
     a = p.parse_args(argv)
     torch.set_num_threads(1)
