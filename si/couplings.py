@@ -8,9 +8,9 @@ pairs of the same shapes. Names for `make_coupling`:
 - "independent": the pairs as drawn (the product coupling).
 - "ot": minibatch exact OT (ot.emd on the squared Euclidean cost), as in OT-CFM.
 - "entropic": minibatch entropic OT (log-domain Sinkhorn, ot.sinkhorn, or POT's stabilised one), as in
-  SB-CFM. For a bridge
-  of reference dX = sigma dW, reg = 2 sigma^2: the static SB minimises E|x - y|^2 / (2 sigma^2) +
-  KL(pi | rho0 x rho1), and POT minimises <P, M> + reg sum P log P with M = |x - y|^2.
+  SB-CFM. For a bridge of reference dX = sigma dW, reg = 2 sigma^2: the static SB minimises
+  E|x - y|^2 / (2 sigma^2) + KL(pi | rho0 x rho1), and POT minimises <P, M> + reg sum P log P with
+  M = |x - y|^2.
 
 How pairs are drawn from the batch plan P (n x n, rows summing to 1/n) is explicit, `sampling`:
 
