@@ -288,10 +288,10 @@ def main() -> None:
             config["evaluation"]["field_n"] = 500
         print(f"load average {os.getloadavg()[0]:.1f}", flush=True)
         frames = []
+        cosine = [int(k) for k in args.cosine.split(",") if k]
         for b in benchmarks:
             steps = config["benchmarks"][b].get("train", {}).get("steps", config["train"]["steps"]) // 20 // 4 * 4 \
                 if args.quick else 0
-            cosine = [int(k) for k in args.cosine.split(",") if k]
             frames.append(run_benchmark(config, b, factor, args.seed, n_support, steps=steps, cosine=cosine))
         if args.append and csv.exists():
             old = pd.read_csv(csv)

@@ -99,6 +99,11 @@ def ot_plan(x0: Tensor, x1: Tensor, num_itermax: int = NUM_ITERMAX) -> Tensor:
 SINKHORN_SOLVERS = ("log", "stabilized")
 
 
+def _check_solver(solver: str) -> None:
+    if solver not in SINKHORN_SOLVERS:
+        raise ValueError(f"solver must be one of {SINKHORN_SOLVERS}, got {solver!r}")
+
+
 def entropic_plan(x0: Tensor, x1: Tensor, reg: float, num_itermax: int = 100_000,
                   stop_thr: float = 1e-6, solver: str = "log") -> Tensor:
     """Entropic OT plan (n, m): argmin <P, M> + reg sum P log P, M = |x0_i - x1_j|^2.
@@ -111,8 +116,7 @@ def entropic_plan(x0: Tensor, x1: Tensor, reg: float, num_itermax: int = 100_000
     Raises RuntimeError if Sinkhorn has not reached stop_thr after num_itermax iterations."""
     if not (isinstance(reg, (int, float)) and math.isfinite(reg) and reg > 0):
         raise ValueError(f"reg must be a positive number, got {reg!r}")
-    if solver not in SINKHORN_SOLVERS:
-        raise ValueError(f"solver must be one of {SINKHORN_SOLVERS}, got {solver!r}")
+    _check_solver(solver)
     M = _cost(x0, x1)
     a, b = _uniform(M)
     import ot
@@ -223,8 +227,7 @@ class EntropicCoupling:
         if sampling not in ("conditional", "plan"):
             raise ValueError(f"sampling for an entropic coupling must be 'conditional' or 'plan', got {sampling!r} "
                              f"(its plan is not a permutation)")
-        if solver not in SINKHORN_SOLVERS:
-            raise ValueError(f"solver must be one of {SINKHORN_SOLVERS}, got {solver!r}")
+        _check_solver(solver)
         self.reg, self.sampling, self.solver = float(reg), sampling, solver
         self.num_itermax, self.stop_thr = int(num_itermax), float(stop_thr)
 

@@ -94,7 +94,8 @@ def plot_sec7_3(table: pd.DataFrame, shown: Dict[str, Dict[str, np.ndarray]], sh
     a.set_yscale("log")
     fd, sd = rows["fd"].to_numpy()[ok], rows["fd_boot_sd"].to_numpy()[ok]
     if ok.any():   # room for the error bars (and the floor line) inside the panel
-        lo = np.nanmin(np.r_[fd - 2 * sd, fd / 2][np.r_[fd - 2 * sd, fd / 2] > 0])
+        low = np.r_[fd - 2 * sd, fd / 2]
+        lo = np.nanmin(low[low > 0])
         a.set_ylim(min(lo, floor) / 1.3, max(np.nanmax(fd + 2 * sd), floor) * 1.3)
     a.legend(fontsize=5.5)
     b = fig.add_subplot(gs[1, 1])

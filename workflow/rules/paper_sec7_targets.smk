@@ -52,8 +52,9 @@ def sec7_checkpoint(model, ext=".pt"):
 def sec7_scale(name):
     """The scale statement of a caption: the config's name and its section's training budget."""
     section = sec7_section(name)
-    train = ", ".join(f"{k} {v}" for k, v in section.get("train", {}).items())
-    own = "; ".join(f"{m.get('label', m['path'])}: " + ", ".join(f"{k} {v}" for k, v in m["train"].items())
+    budget = lambda train: ", ".join(f"{k} {v}" for k, v in train.items())  # noqa: E731
+    train = budget(section.get("train", {}))
+    own = "; ".join(f"{m.get('label', m['path'])}: {budget(m['train'])}"
                     for m in section.get("models", []) if m.get("train"))
     return f"config {config['name']}; training: {train or 'si defaults'}" + (f" (except {own})" if own else "")
 
